@@ -1,0 +1,180 @@
+import type { App } from '@easypark/platform';
+
+/**
+ * The demo tenant a newcomer finds after `npm start`: three facilities in different time zones
+ * and currencies, with spaces and prices, created through the public API like any client would.
+ */
+export const demoTenantName = 'EasyPark Demo';
+export const demoPassword = 'easypark-demo';
+
+interface DemoFacility {
+  name: string;
+  address: Record<string, unknown>;
+  timezone: string;
+  currency: string;
+  pricing_strategy: string;
+  capacity_breakdown: { compact: number; standard: number; large: number };
+  levels: number;
+  prices: Record<string, unknown>[];
+}
+
+const facilities: DemoFacility[] = [
+  {
+    name: 'Birmingham Bull Ring',
+    address: {
+      line1: 'Moor Street Queensway',
+      city: 'Birmingham',
+      postal_code: 'B5 4BS',
+      country: 'GB',
+      latitude: 52.4776,
+      longitude: -1.8937,
+    },
+    timezone: 'Europe/London',
+    currency: 'GBP',
+    pricing_strategy: 'PEAK_HOUR',
+    capacity_breakdown: { compact: 20, standard: 120, large: 10 },
+    levels: 3,
+    prices: [
+      {
+        vehicle_type: 'CAR',
+        hourly_rate: 3.2,
+        daily_max: 18,
+        peak_hour_multiplier: 1.5,
+        peak_start_time: '08:00',
+        peak_end_time: '10:00',
+        night_rate_multiplier: 0.5,
+        night_start_time: '22:00',
+        night_end_time: '06:00',
+        ev_charging_rate_per_kwh: 0.45,
+        reservation_fee: 1.5,
+        billing_increment_minutes: 15,
+        grace_period_minutes: 10,
+      },
+      { vehicle_type: 'MOTORCYCLE', hourly_rate: 1, daily_max: 6 },
+      { vehicle_type: 'TRUCK', hourly_rate: 6, daily_max: 40 },
+    ],
+  },
+  {
+    name: 'Manhattan Midtown Garage',
+    address: {
+      line1: '350 W 42nd St',
+      city: 'New York',
+      state: 'NY',
+      postal_code: '10036',
+      country: 'US',
+      latitude: 40.7577,
+      longitude: -73.9918,
+    },
+    timezone: 'America/New_York',
+    currency: 'USD',
+    pricing_strategy: 'EV_OPTIMIZED',
+    capacity_breakdown: { compact: 10, standard: 80, large: 10 },
+    levels: 2,
+    prices: [
+      {
+        vehicle_type: 'CAR',
+        hourly_rate: 12.5,
+        daily_max: 65,
+        ev_charging_rate_per_kwh: 0.38,
+        reservation_fee: 5,
+        billing_increment_minutes: 30,
+      },
+      { vehicle_type: 'MOTORCYCLE', hourly_rate: 5, daily_max: 25 },
+      { vehicle_type: 'TRUCK', hourly_rate: 25, daily_max: 120 },
+    ],
+  },
+  {
+    name: 'Shinjuku Station Parking',
+    address: {
+      line1: '3-38-1 Shinjuku',
+      city: 'Tokyo',
+      postal_code: '160-0022',
+      country: 'JP',
+      latitude: 35.6896,
+      longitude: 139.7006,
+    },
+    timezone: 'Asia/Tokyo',
+    currency: 'JPY',
+    pricing_strategy: 'BASIC',
+    capacity_breakdown: { compact: 20, standard: 60, large: 0 },
+    levels: 2,
+    prices: [
+      {
+        vehicle_type: 'CAR',
+        hourly_rate: 600,
+        daily_max: 3000,
+        ev_charging_rate_per_kwh: 40,
+        reservation_fee: 300,
+        billing_increment_minutes: 30,
+      },
+      { vehicle_type: 'MOTORCYCLE', hourly_rate: 200, daily_max: 1000 },
+    ],
+  },
+];
+
+export async function seedDemo(
+  gateway: App,
+  admin: { email: string; password: string },
+): Promise<{ seeded: boolean }> {
+  const call = async (method: string, url: string, token: string | null, payload?: unknown) => {
+    const response = await gateway.inject({
+      method: method as 'GET',
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+    if (response.statusCode >= 400)
+      throw new Error(`demo seed: ${method} ${url} answered ${response.statusCode} ${response.body}`);
+    return response.json();
+  };
+  const token = async (email: string, password: string) =>
+    (await call('POST', '/api/v1/auth/token', null, { grant_type: 'password', username: email, password }))
+      .access_token as string;
+
+  const adminToken = await token(admin.email, admin.password);
+  const tenants = (await call('GET', '/api/v1/tenants', adminToken)) as { name: string }[];
+  if (tenants.some((t) => t.name === demoTenantName)) return { seeded: false };
+
+  const tenant = await call('POST', '/api/v1/tenants', adminToken, { name: demoTenantName });
+  await call('POST', '/api/v1/users', adminToken, {
+    email: 'manager@demo.easypark.local',
+    password: demoPassword,
+    name: 'Demo manager',
+    role: 'tenant_admin',
+    tenant_id: tenant.tenant_id,
+  });
+  await call('POST', '/api/v1/users', adminToken, {
+    email: 'operator@demo.easypark.local',
+    password: demoPassword,
+    name: 'Demo operator',
+    role: 'operator',
+    tenant_id: tenant.tenant_id,
+  });
+  await call('POST', '/api/v1/auth/register', null, {
+    email: 'driver@demo.easypark.local',
+    password: demoPassword,
+    name: 'Demo driver',
+  });
+  const managerToken = await token('manager@demo.easypark.local', demoPassword);
+
+  for (const demo of facilities) {
+    const { levels, prices, ...registration } = demo;
+    const facility = await call('POST', '/api/v1/facilities/register', managerToken, registration);
+    for (const price of prices)
+      await call('PUT', `/api/v1/facilities/${facility.facility_id}/pricing`, managerToken, price);
+    for (const [size, count] of Object.entries(demo.capacity_breakdown)) {
+      const perLevel = Math.ceil(count / levels);
+      for (let level = 0, left = count; left > 0; level++, left -= perLevel) {
+        await call('POST', '/api/v1/parking/spaces/bulk', managerToken, {
+          facility_id: facility.facility_id,
+          size: size.toUpperCase(),
+          floor: level,
+          aisle: size[0]!.toUpperCase(),
+          count: Math.min(perLevel, left),
+          start_number: 1,
+        });
+      }
+    }
+  }
+  return { seeded: true };
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gatewayService } from '@easypark/gateway';
+import { systemClock } from '@easypark/kernel';
+import {
+  ConfigError,
+  createLogger,
+  createPool,
+  createServiceClient,
+  ensureDatabase,
+  httpTransport,
+  type Logger,
+  type ServiceDefinition,
+  startService,
+  type Transport,
+  tokenKeys,
+} from '@easypark/platform';
+import { createRabbitBus } from '@easypark/platform/rabbitmq';
+import closeWithGrace from 'close-with-grace';
+import { defaultAdminPassword, type RunnerConfig, readConfig } from './config.ts';
+import { demoPassword, seedDemo } from './demo.ts';
+import { domainServices, problemCatalogues, startPlatform } from './platform.ts';
+
+const usage = `usage: easypark [all]            run the whole platform in one process (the default)
+       easypark serve <name>     run one service alone: gateway, ${domainServices.map((s) => s.name).join(', ')}`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command = 'all', name] = argv;
+  const config = readConfig();
+  const logger = createLogger({
+    name: command === 'serve' ? (name ?? 'easypark') : 'easypark',
+    level: config.LOG_LEVEL,
+    pretty: process.stdout.isTTY && config.NODE_ENV !== 'production',
+  });
+  if (command === 'all') return runAll(config, logger);
+  if (command === 'serve' && name) return serveOne(config, logger, name);
+  console.error(usage);
+  process.exitCode = 2;
+}
+
+/** The JWT secret: from the environment, else one generated once and kept beside the data. */
+function jwtSecret(config: RunnerConfig): string {
+  if (config.EASYPARK_JWT_SECRET) return config.EASYPARK_JWT_SECRET;
+  if (config.EASYPARK_DATA_DIR === ':memory:') return randomBytes(32).toString('hex');
+  const dir = resolve(config.EASYPARK_DATA_DIR);
+  const file = join(dir, 'jwt.secret');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** The platform admin to ensure at start; an explicitly given password is applied every time. */
+function adminOf(config: RunnerConfig) {
+  return {
+    email: config.EASYPARK_ADMIN_EMAIL,
+    password: config.EASYPARK_ADMIN_PASSWORD ?? defaultAdminPassword,
+    explicit: config.EASYPARK_ADMIN_PASSWORD !== undefined,
+  };
+}
+
+const corsOriginsOf = (config: RunnerConfig) => config.EASYPARK_CORS_ORIGINS.split(',').map((o) => o.trim());
+
+async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
+  const started = Date.now();
+  const admin = adminOf(config);
+  const platform = await startPlatform({
+    ...(config.DATABASE_URL ? { serverUrl: config.DATABASE_URL } : {}),
+    dataDir: config.EASYPARK_DATA_DIR,
+    ...(config.AMQP_URL ? { amqpUrl: config.AMQP_URL, exchange: config.EASYPARK_EXCHANGE } : {}),
+    keys: tokenKeys(jwtSecret(config)),
+    logger,
+    clock: systemClock,
+    poolSize: config.DATABASE_POOL_SIZE,
+    admin,
+    corsOrigins: corsOriginsOf(config),
+  });
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) logger.error({ err }, 'stopping after an error');
+    else logger.info({ signal }, 'stopping');
+    await platform.stop();
+  });
+  if (config.EASYPARK_DEMO === 'on') {
+    const { seeded } = await seedDemo(platform.gateway.app, admin);
+    if (seeded) logger.info('demo tenant created');
+  }
+  const address = await listen(platform.gateway.app, config);
+  const lines = [
+    '',
+    `  EasyParkPlus is running on ${address} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `    API            ${address}/api/v1   (health: ${address}/api/v1/health)`,
+    `    API reference  ${address}/docs`,
+    `    Platform admin ${config.EASYPARK_ADMIN_EMAIL} / ${config.EASYPARK_ADMIN_PASSWORD ? '(from EASYPARK_ADMIN_PASSWORD)' : admin.password}`,
+    ...(config.EASYPARK_DEMO === 'on'
+      ? [
+          `    Demo accounts  manager@demo.easypark.local, operator@demo.easypark.local, driver@demo.easypark.local / ${demoPassword}`,
+        ]
+      : []),
+    `    Data           ${config.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : config.EASYPARK_DATA_DIR === ':memory:' ? 'throwaway (:memory:)' : resolve(config.EASYPARK_DATA_DIR)}`,
+    `    Events         ${config.AMQP_URL ? 'RabbitMQ at AMQP_URL' : 'in-process bus'}`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+/** The distributed mode: one service per process, its own database, RabbitMQ, the others over HTTP. */
+async function serveOne(config: RunnerConfig, logger: Logger, name: string): Promise<void> {
+  const domainService = domainServices.find((s) => s.name === name);
+  if (name !== 'gateway' && !domainService) throw new ConfigError(`no service called ${name}\n${usage}`);
+  if (!config.DATABASE_URL)
+    throw new ConfigError('DATABASE_URL (this service’s own database) is required to serve one service');
+  if (!config.AMQP_URL)
+    throw new ConfigError('AMQP_URL is required to serve one service (events go through RabbitMQ)');
+  if (!config.EASYPARK_JWT_SECRET)
+    throw new ConfigError('EASYPARK_JWT_SECRET is required, the same for every service');
+  const urls: Record<string, string | undefined> = {
+    facility: config.FACILITY_URL,
+    parking: config.PARKING_URL,
+  };
+  const transports: Record<string, Transport> = {};
+  for (const [service, url] of Object.entries(urls)) if (url) transports[service] = httpTransport(url);
+  const keys = tokenKeys(config.EASYPARK_JWT_SECRET);
+
+  const definition: ServiceDefinition =
+    domainService ??
+    gatewayService({
+      transports,
+      admin: adminOf(config),
+      corsOrigins: corsOriginsOf(config),
+      problemCatalogues,
+    });
+
+  const database = new URL(config.DATABASE_URL).pathname.slice(1);
+  await ensureDatabase(config.DATABASE_URL, database);
+  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, name });
+  const bus = await createRabbitBus({ url: config.AMQP_URL, exchange: config.EASYPARK_EXCHANGE, logger });
+  const clients = Object.fromEntries(
+    Object.entries(transports).map(([target, transport]) => [
+      target,
+      createServiceClient({ caller: name, target, transport, keys }),
+    ]),
+  );
+  const service = await startService(definition, { logger, pool, bus, keys, clock: systemClock, clients });
+  closeWithGrace({ delay: 10_000 }, async ({ err }) => {
+    if (err) logger.error({ err }, 'stopping after an error');
+    await service.stop();
+    await bus.close();
+    await pool.end();
+    for (const transport of Object.values(transports)) await transport.close();
+  });
+  const address = await listen(service.app, config);
+  logger.info({ address }, `${name} service listening`);
+}
+
+async function listen(
+  app: { listen(o: { port: number; host: string }): Promise<string> },
+  config: RunnerConfig,
+): Promise<string> {
+  try {
+    const address = await app.listen({ port: config.PORT, host: config.HOST });
+    return address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EADDRINUSE') {
+      throw new ConfigError(
+        `port ${config.PORT} is taken: stop what uses it, or choose another with PORT=...`,
+      );
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof ConfigError) console.error(`easypark: ${error.message}`);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,206 @@
+import { newId } from './ids.ts';
+
+/**
+ * CloudEvents 1.0 envelope with the extensions the platform relies on.
+ * `data` payloads use the seed's field names; services may add fields, never rename them.
+ */
+export interface EventEnvelope<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject?: string;
+  datacontenttype: 'application/json';
+  data: T;
+  tenantid?: string;
+  facilityid?: string;
+  traceparent?: string;
+}
+
+type SpaceSize = 'COMPACT' | 'STANDARD' | 'LARGE';
+
+/** Every event the seed names, with its payload. The key is the CloudEvents `type`. */
+export interface EventCatalog {
+  'parking.vehicle.entered': {
+    vehicle_id: string;
+    space_id: string;
+    facility_id: string;
+    session_id: string;
+    registration_number: string;
+    vehicle_type: string;
+    space_size: SpaceSize;
+    customer_id: string | null;
+    reservation_id?: string | null;
+    timestamp: string;
+    /** Occupied spaces in the facility just after this entry, as Parking counted them. */
+    occupied_spaces?: number | null;
+  };
+  'parking.vehicle.exited': {
+    vehicle_id: string;
+    space_id: string;
+    session_id: string;
+    facility_id: string;
+    registration_number: string;
+    vehicle_type: string;
+    customer_id: string | null;
+    entry_time: string;
+    exit_time: string;
+    duration_hours: number;
+    charge_amount: number | null;
+    currency: string | null;
+    timestamp: string;
+  };
+  'parking.space.occupied': { space_id: string; facility_id: string; size: SpaceSize; timestamp: string };
+  'parking.space.released': { space_id: string; facility_id: string; size: SpaceSize; timestamp: string };
+  'parking.space.status.changed': {
+    space_id: string;
+    facility_id: string;
+    size: SpaceSize;
+    previous_status: string;
+    current_status: string;
+    reason: string | null;
+    timestamp: string;
+  };
+  'parking.occupancy.threshold': {
+    facility_id: string;
+    occupancy_rate: number;
+    threshold: number;
+    direction: 'UP' | 'DOWN';
+    occupied_spaces: number;
+    available_spaces: number;
+    timestamp: string;
+  };
+  'reservation.created': {
+    reservation_id: string;
+    customer_id: string;
+    facility_id: string;
+    start_time: string;
+    end_time: string;
+  };
+  'reservation.confirmed': { reservation_id: string; space_id: string; confirmation_code: string };
+  'reservation.cancelled': { reservation_id: string; reason: string | null };
+  'reservation.expired': { reservation_id: string; facility_id: string };
+  'charging.session.started': {
+    charging_session_id: string;
+    vehicle_id: string;
+    station_id: string;
+    start_time: string;
+  };
+  'charging.session.updated': {
+    charging_session_id: string;
+    energy_delivered_kwh: number;
+    current_rate_kw: number;
+  };
+  'charging.session.completed': {
+    charging_session_id: string;
+    energy_delivered_kwh: number;
+    total_cost: number;
+  };
+  'charging.station.status.changed': {
+    station_id: string;
+    facility_id: string;
+    previous_status: string;
+    current_status: string;
+  };
+  'charging.queue.position.changed': {
+    vehicle_id: string;
+    queue_position: number;
+    estimated_wait_time: number;
+  };
+  'facility.registered': {
+    facility_id: string;
+    tenant_id: string;
+    name: string;
+    capacity: { compact: number; standard: number; large: number; total: number };
+    timezone: string;
+    currency: string;
+  };
+  'facility.updated': { facility_id: string; tenant_id: string; changed: string[] };
+  'facility.pricing.updated': {
+    facility_id: string;
+    config_id: string;
+    vehicle_type: string;
+    effective_from: string;
+  };
+  'facility.capacity.threshold': { facility_id: string; occupancy_rate: number; available_spaces: number };
+  'facility.operations.summary': {
+    facility_id: string;
+    total_transactions: number;
+    revenue: number;
+    date: string;
+  };
+  'billing.charge.created': {
+    charge_id: string;
+    customer_id: string | null;
+    amount: number;
+    charge_type: string;
+  };
+  'billing.invoice.issued': {
+    invoice_id: string;
+    customer_id: string;
+    total_amount: number;
+    due_date: string;
+  };
+  'billing.payment.received': { payment_id: string; customer_id: string; amount: number; timestamp: string };
+  'billing.revenue.summary': { facility_id: string; report_date: string; total_revenue: number };
+}
+
+export type EventType = keyof EventCatalog;
+
+export const eventTypes = [
+  'parking.vehicle.entered',
+  'parking.vehicle.exited',
+  'parking.space.occupied',
+  'parking.space.released',
+  'parking.space.status.changed',
+  'parking.occupancy.threshold',
+  'reservation.created',
+  'reservation.confirmed',
+  'reservation.cancelled',
+  'reservation.expired',
+  'charging.session.started',
+  'charging.session.updated',
+  'charging.session.completed',
+  'charging.station.status.changed',
+  'charging.queue.position.changed',
+  'facility.registered',
+  'facility.updated',
+  'facility.pricing.updated',
+  'facility.capacity.threshold',
+  'facility.operations.summary',
+  'billing.charge.created',
+  'billing.invoice.issued',
+  'billing.payment.received',
+  'billing.revenue.summary',
+] as const satisfies readonly EventType[];
+
+export type TypedEvent<K extends EventType> = EventEnvelope<EventCatalog[K]> & { type: K };
+
+export interface NewEvent<K extends EventType> {
+  type: K;
+  data: EventCatalog[K];
+  subject?: string;
+  tenantid?: string;
+  facilityid?: string;
+  traceparent?: string;
+  time?: Date;
+}
+
+/** Wraps a payload in its envelope. `source` is the publishing service, e.g. `/services/parking`. */
+export function makeEvent<K extends EventType>(source: string, event: NewEvent<K>): TypedEvent<K> {
+  const envelope: TypedEvent<K> = {
+    specversion: '1.0',
+    id: newId('event'),
+    source,
+    type: event.type,
+    time: (event.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    data: event.data,
+  };
+  if (event.subject !== undefined) envelope.subject = event.subject;
+  if (event.tenantid !== undefined) envelope.tenantid = event.tenantid;
+  if (event.facilityid !== undefined) envelope.facilityid = event.facilityid;
+  if (event.traceparent !== undefined) envelope.traceparent = event.traceparent;
+  return envelope;
+}

@@ -1,0 +1,153 @@
+import { AppError, commonProblem, fromProblemDocument } from '@easypark/kernel';
+import { Pool as HttpPool } from 'undici';
+import type { App } from './http/app.ts';
+import { signToken, type TokenKeys } from './http/auth.ts';
+
+export interface HttpRequestSpec {
+  method: string;
+  /** Path with query string, e.g. `/parking/v1/spaces/fac_…?status=AVAILABLE`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Buffer;
+}
+
+/**
+ * How a request reaches a service: in the embedded mode straight into its Fastify instance,
+ * in the distributed mode over HTTP. The gateway and the service clients use the same port.
+ */
+export interface Transport {
+  request(spec: HttpRequestSpec): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+export function inProcessTransport(app: App): Transport {
+  return {
+    async request(spec) {
+      const response = await app.inject({
+        method: spec.method as 'GET',
+        url: spec.path,
+        headers: spec.headers ?? {},
+        ...(spec.body !== undefined ? { payload: spec.body } : {}),
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.rawPayload };
+    },
+    async close() {},
+  };
+}
+
+export function httpTransport(
+  baseUrl: string,
+  options: { timeoutMs?: number; connections?: number } = {},
+): Transport {
+  const pool = new HttpPool(baseUrl, { connections: options.connections ?? 64, pipelining: 1 });
+  const timeout = options.timeoutMs ?? 10_000;
+  return {
+    async request(spec) {
+      try {
+        const response = await pool.request({
+          method: spec.method as 'GET',
+          path: spec.path,
+          headers: spec.headers ?? {},
+          body: spec.body ?? null,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        });
+        const body = Buffer.from(await response.body.arrayBuffer());
+        return { status: response.statusCode, headers: response.headers, body };
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+          throw commonProblem('UPSTREAM_TIMEOUT', `${baseUrl} did not answer within ${timeout} ms`);
+        }
+        throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+export interface ServiceClient {
+  readonly target: string;
+  request<T>(
+    method: string,
+    path: string,
+    options?: { query?: Record<string, unknown>; body?: unknown },
+  ): Promise<T>;
+  get<T>(path: string, query?: Record<string, unknown>): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * Calls another service's routes as a service principal (short-lived signed token), parses JSON
+ * and turns a problem+json answer back into the same AppError, so callers see the cause.
+ */
+export function createServiceClient(options: {
+  caller: string;
+  target: string;
+  transport: Transport;
+  keys: TokenKeys;
+}): ServiceClient {
+  let token: { value: string; renewAt: number } | null = null;
+
+  async function serviceToken(): Promise<string> {
+    if (!token || Date.now() > token.renewAt) {
+      const value = await signToken(options.keys, { sub: `svc:${options.caller}`, role: 'service' }, 300);
+      token = { value, renewAt: Date.now() + 240_000 };
+    }
+    return token.value;
+  }
+
+  async function request<T>(
+    method: string,
+    path: string,
+    opts: { query?: Record<string, unknown>; body?: unknown } = {},
+  ): Promise<T> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(opts.query ?? {})) {
+      if (value !== undefined && value !== null) query.set(key, String(value));
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${await serviceToken()}`,
+      accept: 'application/json',
+    };
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const result = await options.transport.request({
+      method,
+      path: query.size > 0 ? `${path}?${query}` : path,
+      headers,
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    });
+    const text = result.body.toString('utf8');
+    if (result.status >= 400) {
+      let doc: Record<string, unknown> = {};
+      try {
+        doc = JSON.parse(text);
+      } catch {}
+      throw fromProblemDocument(doc, result.status);
+    }
+    if (result.status === 204 || text.length === 0) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        502,
+        'A service this request depends on failed',
+        `${options.target} answered with invalid JSON`,
+      );
+    }
+  }
+
+  return {
+    target: options.target,
+    request,
+    get: (path, query) => request('GET', path, query ? { query } : {}),
+    post: (path, body) => request('POST', path, { body: body ?? {} }),
+  };
+}

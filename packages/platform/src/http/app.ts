@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { commonProblem, newId, type Principal } from '@easypark/kernel';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
+import { Histogram, Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
+import { bearerToken, type TokenKeys, verifyToken } from './auth.ts';
+import { sendProblem, toAppError } from './problems.ts';
+import { validatorCompiler } from './validation.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Who may call a route: anyone, any signed-in principal (the default), or only another service. */
+export type RouteAccess = 'public' | 'user' | 'internal';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyInstance {
+    metricsRegistry: Registry;
+  }
+}
+
+export interface HttpAppOptions {
+  /** Service name: labels metrics and titles the OpenAPI document. */
+  name: string;
+  logger: Logger;
+  keys: TokenKeys;
+  /** Named checks for /readyz, e.g. `{ database: () => ... }`. */
+  readiness?: Record<string, () => Promise<boolean>>;
+  openapi?: { title: string; description?: string; version?: string };
+  bodyLimit?: number;
+  /** The public edge (the gateway): ignores client-sent request ids. */
+  edge?: boolean;
+  /** Shared by every service of one process (embedded mode), so one /metrics shows them all. */
+  registry?: Registry;
+}
+
+/**
+ * A Fastify instance with the platform's conventions: strict validation, problem+json errors,
+ * bearer-token identity on every route unless marked public, request ids, health, metrics
+ * and an OpenAPI 3.1 document built from the route schemas.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    // Services take the id the gateway forwards; the edge makes its own rather than trust a client's.
+    requestIdHeader: options.edge ? false : 'x-request-id',
+    genReqId: () => newId('request'),
+    // One log line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', undefined);
+
+  const registry = options.registry ?? new Registry();
+  app.decorate('metricsRegistry', registry);
+  const latency =
+    (registry.getSingleMetric('http_request_duration_seconds') as Histogram | undefined) ??
+    new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by service and route',
+      labelNames: ['service', 'method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const access = request.routeOptions.config.access ?? 'user';
+    if (access === 'public' || request.method === 'OPTIONS') return; // CORS preflights carry no credentials
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw commonProblem('UNAUTHENTICATED', 'Send an access token: Authorization: Bearer <token>');
+    request.principal = await verifyToken(options.keys, token);
+    if (access === 'internal' && request.principal.role !== 'service') {
+      throw commonProblem('FORBIDDEN', 'This route is for other services only');
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    latency.observe(
+      { service: options.name, method: request.method, route, status_code: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level](
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toAppError(error);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      commonProblem('ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} does not exist`),
+    ),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: options.openapi?.title ?? `EasyParkPlus ${options.name} service`,
+        description: options.openapi?.description ?? '',
+        version: options.openapi?.version ?? '1.0.0',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+    status: 'ok',
+  }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    const checks: Record<string, boolean> = {};
+    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+      checks[name] = await check().catch(() => false);
+    }
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  return app;
+}

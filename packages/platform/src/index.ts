@@ -1,0 +1,17 @@
+export { type Static, type TSchema, Type } from '@fastify/type-provider-typebox';
+export * from './bus/memory.ts';
+export * from './bus/port.ts';
+export * from './client.ts';
+export * from './config.ts';
+export * from './db/embedded.ts';
+export * from './db/migrate.ts';
+export * from './db/pool.ts';
+export * from './http/app.ts';
+export * from './http/auth.ts';
+export * from './http/pagination.ts';
+export * from './http/problems.ts';
+export * from './inbox.ts';
+export * from './log.ts';
+export * from './migrations.ts';
+export * from './outbox.ts';
+export * from './service.ts';

@@ -1,0 +1,164 @@
+import {
+  type Clock,
+  type EventCatalog,
+  type EventEnvelope,
+  type EventType,
+  makeEvent,
+  type NewEvent,
+} from '@easypark/kernel';
+import type { Registry } from 'prom-client';
+import type { EventBus } from './bus/port.ts';
+import type { ServiceClient } from './client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { type Pool, type Tx, withTransaction } from './db/pool.ts';
+import { type App, createHttpApp } from './http/app.ts';
+import type { TokenKeys } from './http/auth.ts';
+import { applyOnce } from './inbox.ts';
+import type { Logger } from './log.ts';
+import { platformMigrations } from './migrations.ts';
+import { type OutboxRelay, startOutboxRelay, writeToOutbox } from './outbox.ts';
+
+/** What the runner hands every service, whichever mode it runs in. */
+export interface ServiceDeps {
+  logger: Logger;
+  pool: Pool;
+  bus: EventBus;
+  keys: TokenKeys;
+  clock: Clock;
+  clients: Record<string, ServiceClient>;
+  /** Metrics registry shared by the services of one process; each gets its own otherwise. */
+  registry?: Registry;
+}
+
+export type Emit = <K extends EventType>(event: NewEvent<K>) => void;
+
+/** A service's view of its runtime: its database, its clock, and a transaction that can emit events. */
+export interface ServiceRuntime extends ServiceDeps {
+  name: string;
+  /** Runs `work` in one transaction; events it emits go to the outbox in that transaction. */
+  transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
+  client(name: string): ServiceClient;
+}
+
+export type EventHandlers = {
+  [K in EventType]?: (tx: Tx, event: EventEnvelope<EventCatalog[K]>, emit: Emit) => Promise<void>;
+};
+
+export interface ServiceDefinition {
+  name: string;
+  title: string;
+  description: string;
+  migrationsDir: string;
+  routes: (app: App, runtime: ServiceRuntime) => void | Promise<void>;
+  handlers?: EventHandlers;
+  /** True for the gateway: the service that faces clients directly. */
+  edge?: boolean;
+  /** Background work (schedulers); started after the app is ready, stopped first. */
+  background?: (runtime: ServiceRuntime) => BackgroundWork;
+}
+
+export interface BackgroundWork {
+  /** One round of the work now, instead of at the next tick (tests with a manual clock). */
+  run?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RunningService {
+  name: string;
+  app: App;
+  runtime: ServiceRuntime;
+  relay: OutboxRelay;
+  background: BackgroundWork | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires one service the same way in both modes: migrate its database, build its HTTP app,
+ * relay its outbox to the bus, and apply the events it consumes exactly once.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  deps: ServiceDeps,
+): Promise<RunningService> {
+  const { name } = definition;
+  await runMigrations(deps.pool, [platformMigrations, { name, dir: definition.migrationsDir }]);
+  const relay = startOutboxRelay({ pool: deps.pool, bus: deps.bus, logger: deps.logger });
+  const source = `/services/${name}`;
+
+  async function transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
+    let pending: EventEnvelope[] = [];
+    const result = await withTransaction(deps.pool, async (tx) => {
+      pending = [];
+      const emit: Emit = (event) => {
+        pending.push(makeEvent(source, { time: deps.clock.now(), ...event }));
+      };
+      const value = await work(tx, emit);
+      await writeToOutbox(tx, pending);
+      return value;
+    });
+    if (pending.length > 0) relay.kick();
+    return result;
+  }
+
+  const runtime: ServiceRuntime = {
+    ...deps,
+    name,
+    transaction,
+    client(target) {
+      const client = deps.clients[target];
+      if (!client) throw new Error(`${name} has no client for ${target}`);
+      return client;
+    },
+  };
+
+  const app = await createHttpApp({
+    name,
+    logger: deps.logger,
+    keys: deps.keys,
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(definition.edge ? { edge: true } : {}),
+    openapi: { title: definition.title, description: definition.description },
+    readiness: {
+      database: async () => (await deps.pool.query('SELECT 1')).rowCount === 1,
+      bus: () => deps.bus.isReady(),
+    },
+  });
+  await definition.routes(app, runtime);
+  await app.ready();
+
+  const handlers = definition.handlers ?? {};
+  const types = Object.keys(handlers);
+  if (types.length > 0) {
+    await deps.bus.subscribe({
+      consumer: name,
+      types,
+      handler: applyOnce(deps.pool, name, async (tx, event) => {
+        const handler = handlers[event.type as EventType] as
+          | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
+          | undefined;
+        if (!handler) return;
+        const emitted: EventEnvelope[] = [];
+        await handler(tx, event, (e) => {
+          emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
+        });
+        await writeToOutbox(tx, emitted);
+        if (emitted.length > 0) setImmediate(() => relay.kick());
+      }),
+    });
+  }
+
+  const background = definition.background?.(runtime);
+
+  return {
+    name,
+    app,
+    runtime,
+    relay,
+    background,
+    async stop() {
+      await background?.stop();
+      await app.close();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { type EventEnvelope, makeEvent } from '@easypark/kernel';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createMemoryBus } from '../src/bus/memory.ts';
+import type { EventBus } from '../src/bus/port.ts';
+import { runMigrations } from '../src/db/migrate.ts';
+import {
+  createPool,
+  dropDatabase,
+  ensureDatabase,
+  type Pool,
+  withDatabase,
+  withTransaction,
+} from '../src/db/pool.ts';
+import { applyOnce } from '../src/inbox.ts';
+import { createLogger } from '../src/log.ts';
+import { platformMigrations } from '../src/migrations.ts';
+import { startOutboxRelay, writeToOutbox } from '../src/outbox.ts';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function freshDatabase(): Promise<Pool> {
+  const server = inject('postgresUrl');
+  const name = `t${randomBytes(5).toString('hex')}_outbox`;
+  await ensureDatabase(server, name);
+  const pool = createPool(withDatabase(server, name), { max: 4 });
+  await runMigrations(pool, [platformMigrations]);
+  await pool.query('CREATE TABLE effects (event_id text, n integer)');
+  cleanups.push(async () => {
+    await pool.end();
+    await dropDatabase(server, name);
+  });
+  return pool;
+}
+
+const entered = (n: number) =>
+  makeEvent('/services/test', {
+    type: 'parking.vehicle.entered',
+    data: { n } as never,
+  });
+
+function recordingBus(): EventBus & { seen: EventEnvelope[]; failNext: number } {
+  const inner = createMemoryBus();
+  const bus = {
+    ...inner,
+    seen: [] as EventEnvelope[],
+    failNext: 0,
+    async publish(events: readonly EventEnvelope[]) {
+      if (bus.failNext > 0) {
+        bus.failNext -= 1;
+        throw new Error('broker unreachable');
+      }
+      bus.seen.push(...events);
+      await inner.publish(events);
+    },
+  };
+  return bus;
+}
+
+describe('transactional outbox', () => {
+  it('publishes nothing of a rolled-back transaction and everything of a committed one', async () => {
+    const pool = await freshDatabase();
+    await expect(
+      withTransaction(pool, async (tx) => {
+        await writeToOutbox(tx, [entered(1)]);
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    await withTransaction(pool, (tx) => writeToOutbox(tx, [entered(2), entered(3)]));
+    const bus = recordingBus();
+    const relay = startOutboxRelay({ pool, bus, logger, pollIntervalMs: 20 });
+    await relay.drain();
+    await relay.stop();
+    expect(bus.seen.map((e) => (e.data as { n: number }).n)).toEqual([2, 3]);
+  });
+
+  it('loses no event when the process dies between the commit and the publication', async () => {
+    const pool = await freshDatabase();
+    // The change and its event commit; the process "dies" before any relay publishes.
+    const event = entered(7);
+    await withTransaction(pool, (tx) => writeToOutbox(tx, [event]));
+    // After the restart a new relay finds it; the broker is down for the first two tries.
+    const bus = recordingBus();
+    bus.failNext = 2;
+    const relay = startOutboxRelay({ pool, bus, logger, pollIntervalMs: 20 });
+    await expect.poll(() => bus.seen.length, { timeout: 5000 }).toBe(1);
+    await relay.stop();
+    expect(bus.seen[0]!.id).toBe(event.id);
+    expect(await relay.backlog()).toBe(0);
+  });
+
+  it('shares the work between two relays without publishing an event twice', async () => {
+    const pool = await freshDatabase();
+    const events = Array.from({ length: 300 }, (_, i) => entered(i));
+    await withTransaction(pool, (tx) => writeToOutbox(tx, events));
+    const bus = recordingBus();
+    const relays = [1, 2].map(() =>
+      startOutboxRelay({ pool, bus, logger, pollIntervalMs: 10, batchSize: 25 }),
+    );
+    await Promise.all(relays.map((r) => r.drain()));
+    await Promise.all(relays.map((r) => r.stop()));
+    expect(bus.seen).toHaveLength(300);
+    expect(new Set(bus.seen.map((e) => e.id)).size).toBe(300);
+  });
+});
+
+describe('inbox', () => {
+  it('applies an event delivered twice, even at the same time, exactly once', async () => {
+    const pool = await freshDatabase();
+    const handler = applyOnce(pool, 'billing', async (tx, event) => {
+      await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, 1)', [event.id]);
+    });
+    const event = entered(1);
+    await Promise.all([handler(event), handler(event), handler(event)]);
+    await handler(event);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM effects');
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('leaves no trace of a failed handler, so the retry applies it', async () => {
+    const pool = await freshDatabase();
+    let failures = 1;
+    const handler = applyOnce(pool, 'billing', async (tx, event) => {
+      await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, 1)', [event.id]);
+      if (failures-- > 0) throw new Error('downstream hiccup');
+    });
+    const event = entered(1);
+    await expect(handler(event)).rejects.toThrow('downstream hiccup');
+    await handler(event);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM effects');
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('in-process bus', () => {
+  it('retries a failing handler with backoff, then dead-letters it', async () => {
+    const dead: string[] = [];
+    const bus = createMemoryBus({
+      maxAttempts: 3,
+      retryDelayMs: 5,
+      onDeadLetter: async (consumer) => void dead.push(consumer),
+    });
+    let calls = 0;
+    await bus.subscribe({
+      consumer: 'analytics',
+      types: ['parking.vehicle.entered'],
+      handler: async () => void calls++,
+    });
+    await bus.subscribe({
+      consumer: 'billing',
+      types: ['parking.vehicle.entered'],
+      handler: async () => {
+        throw new Error('always');
+      },
+    });
+    const publishing = bus.publish([entered(1)]);
+    expect(await bus.pending()).toBe(1);
+    await publishing;
+    expect(await bus.pending()).toBe(0);
+    expect(calls).toBe(1);
+    expect(dead).toEqual(['billing']);
+    await bus.close();
+  });
+});

@@ -1,0 +1,81 @@
+import type { ServiceClient } from '@easypark/platform';
+
+export type FacilityStatus = 'ACTIVE' | 'INACTIVE' | 'MAINTENANCE';
+export type PricingStrategy = 'BASIC' | 'PEAK_HOUR' | 'SUBSCRIPTION' | 'EV_OPTIMIZED';
+export type VehicleType = 'CAR' | 'MOTORCYCLE' | 'TRUCK' | 'BUS';
+
+/** What other services need to know about a facility (GET /facilities/internal/{id}/config). */
+export interface FacilityConfig {
+  facility_id: string;
+  tenant_id: string;
+  name: string;
+  status: FacilityStatus;
+  timezone: string;
+  currency: string;
+  address: { line1: string; city: string; state: string | null; postal_code: string | null; country: string };
+  capacity: { compact: number; standard: number; large: number; total: number };
+  charging_stations_count: number;
+  pricing_strategy: PricingStrategy;
+  opening_time: string | null;
+  closing_time: string | null;
+  operating_days: string[];
+  occupancy_alert_threshold: number;
+}
+
+/** One pricing configuration, money in the facility currency's major units as in the public API. */
+export interface PricingConfig {
+  config_id: string;
+  vehicle_type: VehicleType;
+  currency: string;
+  hourly_rate: number;
+  daily_max: number | null;
+  monthly_rate: number | null;
+  peak_hour_multiplier: number;
+  night_rate_multiplier: number;
+  peak_start_time: string | null;
+  peak_end_time: string | null;
+  night_start_time: string | null;
+  night_end_time: string | null;
+  ev_charging_rate_per_kwh: number | null;
+  reservation_fee: number;
+  billing_increment_minutes: number;
+  grace_period_minutes: number;
+  effective_from: string;
+  effective_to: string | null;
+}
+
+export interface PricingStrategyAnswer {
+  facility_id: string;
+  pricing_strategy: PricingStrategy;
+  currency: string;
+  timezone: string;
+  at: string;
+  configurations: PricingConfig[];
+}
+
+export interface Tenant {
+  tenant_id: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  created_at: string;
+}
+
+/** The facility service's contract for other services: the only thing they import from it. */
+export function facilityClient(client: ServiceClient) {
+  return {
+    config: (facilityId: string) =>
+      client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`),
+    pricingStrategy: (facilityId: string, at?: Date) =>
+      client.get<PricingStrategyAnswer>(
+        `/facilities/internal/${encodeURIComponent(facilityId)}/pricing-strategy`,
+        at ? { at: at.toISOString() } : undefined,
+      ),
+    tenant: (tenantId: string) =>
+      client.get<Tenant>(`/facilities/internal/tenants/${encodeURIComponent(tenantId)}`),
+    createTenant: (body: { name: string; tenant_id?: string }) =>
+      client.post<Tenant>('/facilities/internal/tenants', body),
+    listTenants: () => client.get<Tenant[]>('/facilities/internal/tenants'),
+  };
+}
+
+export type FacilityClient = ReturnType<typeof facilityClient>;

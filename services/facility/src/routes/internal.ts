@@ -1,0 +1,96 @@
+import { newId } from '@easypark/kernel';
+import { type App, pgConstraint, type ServiceRuntime, Type } from '@easypark/platform';
+import { problem } from '../errors.ts';
+import * as store from '../store.ts';
+import { facilityConfigView, pricingView } from '../views.ts';
+
+const internal = { access: 'internal' as const };
+const tags = ['internal'];
+
+/** Routes for other services (and the gateway, which keeps identity but not the tenant registry). */
+export function internalRoutes(app: App, runtime: ServiceRuntime): void {
+  const { pool, clock } = runtime;
+
+  const facilityOr404 = async (facilityId: string) => {
+    const facility = await store.findFacility(pool, facilityId);
+    if (!facility) throw problem('FACILITY_NOT_FOUND', `No facility ${facilityId}`);
+    return facility;
+  };
+
+  app.get(
+    '/facilities/internal/:facility_id/config',
+    {
+      config: internal,
+      schema: { tags, params: Type.Object({ facility_id: Type.String({ maxLength: 64 }) }) },
+    },
+    async (request) => facilityConfigView(await facilityOr404(request.params.facility_id)),
+  );
+
+  app.get(
+    '/facilities/internal/:facility_id/pricing-strategy',
+    {
+      config: internal,
+      schema: {
+        tags,
+        params: Type.Object({ facility_id: Type.String({ maxLength: 64 }) }),
+        querystring: Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) }),
+      },
+    },
+    async (request) => {
+      const facility = await facilityOr404(request.params.facility_id);
+      const at = request.query.at ? new Date(request.query.at) : clock.now();
+      const rows = await store.pricingInForce(pool, facility.facility_id, at);
+      return {
+        facility_id: facility.facility_id,
+        pricing_strategy: facility.pricing_strategy,
+        currency: facility.currency,
+        timezone: facility.timezone,
+        at: at.toISOString(),
+        configurations: rows.map((r) => pricingView(r, facility.currency)),
+      };
+    },
+  );
+
+  const tenantView = (t: store.TenantRow) => ({ ...t, created_at: t.created_at.toISOString() });
+
+  app.post(
+    '/facilities/internal/tenants',
+    {
+      config: internal,
+      schema: {
+        tags,
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const tenant = await store
+        .insertTenant(pool, { tenant_id: newId('tenant'), name: request.body.name.trim() })
+        .catch((error) => {
+          if (pgConstraint(error) === 'tenants_name')
+            throw problem('TENANT_NAME_TAKEN', `A tenant named “${request.body.name}” exists`);
+          throw error;
+        });
+      return reply.code(201).send(tenantView(tenant));
+    },
+  );
+
+  app.get('/facilities/internal/tenants', { config: internal, schema: { tags } }, async () =>
+    (await store.listTenants(pool)).map(tenantView),
+  );
+
+  app.get(
+    '/facilities/internal/tenants/:tenant_id',
+    {
+      config: internal,
+      schema: { tags, params: Type.Object({ tenant_id: Type.String({ maxLength: 64 }) }) },
+    },
+    async (request) => {
+      const tenant = await store.findTenant(pool, request.params.tenant_id);
+      if (!tenant) throw problem('TENANT_NOT_FOUND', `No tenant ${request.params.tenant_id}`);
+      return tenantView(tenant);
+    },
+  );
+}

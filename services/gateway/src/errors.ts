@@ -1,0 +1,9 @@
+import { problemCatalog } from '@easypark/kernel';
+
+export const { problem, catalog: gatewayProblems } = problemCatalog({
+  EMAIL_TAKEN: { status: 409, title: 'An account with this email exists' },
+  UNSUPPORTED_GRANT_TYPE: { status: 400, title: 'The grant type is not supported' },
+  TENANT_NOT_FOUND: { status: 404, title: 'No such tenant' },
+  USER_NOT_FOUND: { status: 404, title: 'No such user' },
+  SERVICE_NOT_FOUND: { status: 404, title: 'No such API' },
+});

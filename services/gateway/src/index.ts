@@ -1,0 +1,3 @@
+export { publicApis, toPublicPath } from './apis.ts';
+export { gatewayProblems } from './errors.ts';
+export { type GatewayOptions, gatewayService } from './service.ts';

@@ -1,0 +1,83 @@
+import type { App, Transport } from '@easypark/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { publicApis, toPublicPath } from '../apis.ts';
+import { problem } from '../errors.ts';
+
+/** Request headers a service may see; anything else (notably internal ones) stays at the gateway. */
+const forwardedRequestHeaders = [
+  'authorization',
+  'content-type',
+  'accept',
+  'idempotency-key',
+  'traceparent',
+  'tracestate',
+  'if-none-match',
+];
+const forwardedResponseHeaders = [
+  'content-type',
+  'location',
+  'link',
+  'retry-after',
+  'cache-control',
+  'etag',
+  'idempotent-replayed',
+];
+
+/**
+ * `/api/v1/<api>/...` → `/<api>/v1/...` of the owning service, in-process or over HTTP.
+ * The gateway has already checked the token (onRequest); the service checks it again and decides.
+ * Internal routes (`/<svc>/internal/...`) cannot be named from here at all.
+ */
+export function proxyRoutes(app: App, transports: Record<string, Transport>): void {
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+      const { api } = request.params as { api: string; '*'?: string };
+      const rest = (request.params as { '*'?: string })['*'];
+      const service = publicApis[api];
+      const transport = service ? transports[service] : undefined;
+      if (!service || !transport) throw problem('SERVICE_NOT_FOUND', `There is no API at /api/v1/${api}`);
+      const queryAt = request.url.indexOf('?');
+      const path = `/${api}/v1${rest ? `/${rest}` : ''}${queryAt >= 0 ? request.url.slice(queryAt) : ''}`;
+      const headers: Record<string, string> = { 'x-request-id': request.id };
+      for (const name of forwardedRequestHeaders) {
+        const value = request.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const result = await transport.request({
+        method: request.method,
+        path,
+        headers,
+        ...(request.body !== undefined && request.body !== null ? { body: request.body as Buffer } : {}),
+      });
+      for (const name of forwardedResponseHeaders) {
+        const value = result.headers[name];
+        if (value === undefined) continue;
+        reply.header(name, name === 'location' || name === 'link' ? rewriteLinks(String(value)) : value);
+      }
+      return reply.code(result.status).send(result.body);
+    };
+
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: '/api/v1/:api',
+      schema: { hide: true },
+      handler: forward,
+    });
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: '/api/v1/:api/*',
+      schema: { hide: true },
+      handler: forward,
+    });
+  });
+}
+
+function rewriteLinks(value: string): string {
+  return value.replace(
+    /(<)?(\/[a-z]+\/v1[^>,;\s]*)/g,
+    (_m, bracket: string | undefined, path: string) => `${bracket ?? ''}${toPublicPath(path)}`,
+  );
+}

@@ -1,0 +1,49 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProblemKind } from '@easypark/kernel';
+import type { ServiceDefinition, Transport } from '@easypark/platform';
+import cors from '@fastify/cors';
+import { gatewayProblems } from './errors.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { authRoutes, ensurePlatformAdmin } from './routes/auth.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { problemRoutes } from './routes/problems.ts';
+import { proxyRoutes } from './routes/proxy.ts';
+
+export interface GatewayOptions {
+  /** How to reach each domain service, by service name. */
+  transports: Record<string, Transport>;
+  admin: { email: string; password: string; explicit: boolean };
+  tokenTtlSeconds?: number;
+  /** Each service's problem catalogue, so that every problem `type` URI resolves to its meaning. */
+  problemCatalogues?: Record<string, Record<string, ProblemKind>>;
+  /** Origins allowed by CORS; `*` for any. */
+  corsOrigins?: string[];
+}
+
+/** The API gateway: identity (users, tokens), routing to the services, one API document. */
+export function gatewayService(options: GatewayOptions): ServiceDefinition {
+  return {
+    name: 'gateway',
+    edge: true,
+    title: 'EasyParkPlus API gateway',
+    description: 'Identity, routing and the merged API reference.',
+    migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+    async routes(app, runtime) {
+      const origins = options.corsOrigins ?? ['*'];
+      await app.register(cors, {
+        origin: origins.includes('*') ? true : origins,
+        exposedHeaders: ['link', 'location', 'x-request-id', 'retry-after'],
+        maxAge: 600,
+      });
+      await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
+      authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600);
+      adminRoutes(app, runtime);
+      healthRoutes(app, options.transports);
+      docsRoutes(app, options.transports);
+      problemRoutes(app, { gateway: gatewayProblems, ...options.problemCatalogues });
+      proxyRoutes(app, options.transports);
+    },
+  };
+}

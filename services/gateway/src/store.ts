@@ -1,0 +1,77 @@
+import type { Role } from '@easypark/kernel';
+import type { Queryable } from '@easypark/platform';
+
+// All SQL of the gateway's identity store.
+
+export interface UserRow {
+  user_id: string;
+  email: string;
+  password_hash: string;
+  role: Exclude<Role, 'service'>;
+  tenant_id: string | null;
+  customer_id: string | null;
+  name: string | null;
+  disabled_at: Date | null;
+  created_at: Date;
+}
+
+export interface ClientRow {
+  client_id: string;
+  secret_hash: string;
+  name: string;
+  role: 'tenant_admin' | 'operator';
+  tenant_id: string;
+  created_by: string;
+  revoked_at: Date | null;
+  created_at: Date;
+}
+
+export async function insertUser(
+  db: Queryable,
+  user: Omit<UserRow, 'disabled_at' | 'created_at'>,
+): Promise<UserRow> {
+  const { rows } = await db.query<UserRow>(
+    `INSERT INTO users (user_id, email, password_hash, role, tenant_id, customer_id, name)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+    [user.user_id, user.email, user.password_hash, user.role, user.tenant_id, user.customer_id, user.name],
+  );
+  return rows[0]!;
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
+  return (await db.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email])).rows[0];
+}
+
+export async function setPassword(db: Queryable, userId: string, passwordHash: string): Promise<void> {
+  await db.query('UPDATE users SET password_hash = $2 WHERE user_id = $1', [userId, passwordHash]);
+}
+
+export async function listUsers(
+  db: Queryable,
+  tenantId: string | null,
+  limit: number,
+  after?: string,
+): Promise<UserRow[]> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT * FROM users WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR user_id > $2)
+     ORDER BY user_id LIMIT $3`,
+    [tenantId, after ?? null, limit],
+  );
+  return rows;
+}
+
+export async function insertClient(
+  db: Queryable,
+  client: Omit<ClientRow, 'revoked_at' | 'created_at'>,
+): Promise<ClientRow> {
+  const { rows } = await db.query<ClientRow>(
+    `INSERT INTO clients (client_id, secret_hash, name, role, tenant_id, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+    [client.client_id, client.secret_hash, client.name, client.role, client.tenant_id, client.created_by],
+  );
+  return rows[0]!;
+}
+
+export async function findClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
+  return (await db.query<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])).rows[0];
+}

@@ -1,0 +1,31 @@
+import { problem } from '../errors.ts';
+
+export const vehicleTypes = ['CAR', 'MOTORCYCLE', 'TRUCK', 'BUS'] as const;
+export type VehicleType = (typeof vehicleTypes)[number];
+
+/** Plates are compared as plate readers see them: upper case, no spaces, dashes or dots. */
+export function normalisePlate(raw: string): string {
+  return raw
+    .normalize('NFC')
+    .toUpperCase()
+    .replace(/[\s\p{Pd}.·]/gu, '');
+}
+
+const platePattern = /^[\p{L}\p{N}]{1,15}$/u;
+
+export function isValidPlate(normalised: string): boolean {
+  return platePattern.test(normalised);
+}
+
+/** Normalises a plate as a client sent it, or refuses it (400 INVALID_REGISTRATION). */
+export function parsePlate(raw: string): string {
+  const plate = normalisePlate(raw);
+  if (!isValidPlate(plate)) {
+    throw problem(
+      'INVALID_REGISTRATION',
+      'A registration number has 1 to 15 letters or digits (spaces and dashes are ignored)',
+      { errors: [{ field: 'registration_number', message: 'not a registration number' }] },
+    );
+  }
+  return plate;
+}

@@ -1,0 +1,2 @@
+export { parkingProblems } from './errors.ts';
+export { parkingService } from './service.ts';

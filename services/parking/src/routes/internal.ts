@@ -1,0 +1,115 @@
+import { type App, type ServiceRuntime, Type } from '@easypark/platform';
+import { problem } from '../errors.ts';
+import { getSessionDetail } from '../store/sessions.ts';
+import { getSpace } from '../store/spaces.ts';
+import { internalSessionView } from '../views.ts';
+import {
+  Nullable,
+  problems,
+  SessionId,
+  SpaceId,
+  SpaceSizeSchema,
+  SpaceStatusSchema,
+  sessionFields,
+  VehicleId,
+} from './schemas.ts';
+
+/** Service-to-service routes: never exposed by the gateway, callable only with a service token. */
+
+const tags = ['Internal'];
+const internal = { access: 'internal' as const };
+
+const InternalSession = Type.Object({
+  ...sessionFields,
+  tenant_id: Type.String(),
+  is_electric: Type.Boolean(),
+  battery_capacity_kwh: Nullable(Type.Number()),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+const SpaceStatus = Type.Object({
+  space_id: Type.String(),
+  facility_id: Type.String(),
+  tenant_id: Type.String(),
+  size: SpaceSizeSchema,
+  status: SpaceStatusSchema,
+  last_updated: Type.String({ format: 'date-time' }),
+});
+
+const Validation = Type.Object({
+  valid: Type.Boolean(),
+  reason: Nullable(Type.Enum(['SESSION_CLOSED', 'VEHICLE_MISMATCH'], { type: 'string' })),
+  ...InternalSession.properties,
+});
+
+export function internalRoutes(app: App, runtime: ServiceRuntime): void {
+  async function sessionOr404(sessionId: string) {
+    const session = await getSessionDetail(runtime.pool, sessionId);
+    if (!session) throw problem('SESSION_NOT_FOUND', `There is no session ${sessionId}`);
+    return session;
+  }
+
+  app.get(
+    '/parking/internal/sessions/:session_id',
+    {
+      config: internal,
+      schema: {
+        tags,
+        summary: 'A parking session with everything billing needs',
+        params: Type.Object({ session_id: SessionId }),
+        response: { 200: InternalSession, ...problems('SESSION_NOT_FOUND') },
+      },
+    },
+    async (request) => internalSessionView(await sessionOr404(request.params.session_id)),
+  );
+
+  app.get(
+    '/parking/internal/spaces/:space_id/status',
+    {
+      config: internal,
+      schema: {
+        tags,
+        summary: 'A space’s current status (for reservations)',
+        params: Type.Object({ space_id: SpaceId }),
+        response: { 200: SpaceStatus, ...problems('SPACE_NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const space = await getSpace(runtime.pool, request.params.space_id);
+      if (!space) throw problem('SPACE_NOT_FOUND', `There is no space ${request.params.space_id}`);
+      const { space_id, facility_id, tenant_id, size, status, last_updated } = space;
+      return { space_id, facility_id, tenant_id, size, status, last_updated: last_updated.toISOString() };
+    },
+  );
+
+  app.post(
+    '/parking/internal/sessions/:session_id/validate',
+    {
+      config: internal,
+      schema: {
+        tags,
+        summary: 'Check that a parking session is open (for charging)',
+        description:
+          'valid is true when the session is open and, if vehicle_id is given, belongs to that vehicle. An unknown ' +
+          'session is 404 SESSION_NOT_FOUND.',
+        params: Type.Object({ session_id: SessionId }),
+        body: Type.Optional(
+          Type.Object({ vehicle_id: Type.Optional(VehicleId) }, { additionalProperties: false }),
+        ),
+        response: { 200: Validation, ...problems('SESSION_NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const session = await sessionOr404(request.params.session_id);
+      const vehicleId = request.body.vehicle_id;
+      const reason =
+        session.exit_time !== null
+          ? ('SESSION_CLOSED' as const)
+          : vehicleId !== undefined && vehicleId !== session.vehicle_id
+            ? ('VEHICLE_MISMATCH' as const)
+            : null;
+      return { valid: reason === null, reason, ...internalSessionView(session) };
+    },
+  );
+}

@@ -1,0 +1,209 @@
+import type { Queryable } from '@easypark/platform';
+import type { CountRow } from '../domain/occupancy.ts';
+import type { SpaceSize, SpaceStatus } from '../domain/spaces.ts';
+
+export interface SpaceRow {
+  space_id: string;
+  tenant_id: string;
+  facility_id: string;
+  size: SpaceSize;
+  status: SpaceStatus;
+  location_floor: number;
+  location_aisle: string;
+  location_number: number;
+  status_reason: string | null;
+  last_updated: Date;
+  created_at: Date;
+}
+
+export interface NewSpace {
+  space_id: string;
+  tenant_id: string;
+  facility_id: string;
+  size: SpaceSize;
+  location_floor: number;
+  location_aisle: string;
+  location_number: number;
+}
+
+const columns = `space_id, tenant_id, facility_id, size, status, location_floor, location_aisle, location_number,
+  status_reason, last_updated, created_at`;
+
+/**
+ * Serialises work on one facility until the transaction ends: `capacity` for creating spaces
+ * (count, then insert), `occupancy` for changes whose before/after occupancy must be exact.
+ */
+export async function lockFacility(
+  tx: Queryable,
+  purpose: 'capacity' | 'occupancy',
+  facilityId: string,
+): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+    purpose === 'capacity' ? 1 : 2,
+    facilityId,
+  ]);
+}
+
+export async function countSpacesOfSize(db: Queryable, facilityId: string, size: SpaceSize): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM parking_spaces WHERE facility_id = $1 AND size = $2',
+    [facilityId, size],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function insertSpaces(
+  tx: Queryable,
+  spaces: readonly NewSpace[],
+  now: Date,
+): Promise<SpaceRow[]> {
+  const { rows } = await tx.query<SpaceRow>(
+    `INSERT INTO parking_spaces (space_id, tenant_id, facility_id, size, location_floor, location_aisle, location_number,
+       last_updated, created_at)
+     SELECT s.*, $8::timestamptz, $8::timestamptz
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[]) AS s
+     RETURNING ${columns}`,
+    [
+      spaces.map((s) => s.space_id),
+      spaces.map((s) => s.tenant_id),
+      spaces.map((s) => s.facility_id),
+      spaces.map((s) => s.size),
+      spaces.map((s) => s.location_floor),
+      spaces.map((s) => s.location_aisle),
+      spaces.map((s) => s.location_number),
+      now,
+    ],
+  );
+  return rows.sort((a, b) => a.location_number - b.location_number);
+}
+
+export async function getSpace(db: Queryable, spaceId: string): Promise<SpaceRow | null> {
+  const { rows } = await db.query<SpaceRow>(`SELECT ${columns} FROM parking_spaces WHERE space_id = $1`, [
+    spaceId,
+  ]);
+  return rows[0] ?? null;
+}
+
+export async function lockSpace(tx: Queryable, spaceId: string): Promise<SpaceRow | null> {
+  const { rows } = await tx.query<SpaceRow>(
+    `SELECT ${columns} FROM parking_spaces WHERE space_id = $1 FOR UPDATE`,
+    [spaceId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface SpaceFilter {
+  facilityId: string;
+  status?: SpaceStatus | undefined;
+  size?: SpaceSize | undefined;
+  floor?: number | undefined;
+}
+
+/** Location order: floor, aisle, number (unique within a facility, so a complete keyset). */
+export type SpaceCursor = [floor: number, aisle: string, number: number];
+
+export async function listSpaces(
+  db: Queryable,
+  filter: SpaceFilter,
+  after: SpaceCursor | undefined,
+  limit: number,
+) {
+  const { rows } = await db.query<SpaceRow>(
+    `SELECT ${columns} FROM parking_spaces
+     WHERE facility_id = $1
+       AND ($2::text IS NULL OR status = $2)
+       AND ($3::text IS NULL OR size = $3)
+       AND ($4::int IS NULL OR location_floor = $4)
+       AND ($5::int IS NULL OR (location_floor, location_aisle COLLATE "C", location_number) > ($5, $6::text COLLATE "C", $7))
+     ORDER BY location_floor, location_aisle COLLATE "C", location_number
+     LIMIT $8`,
+    [
+      filter.facilityId,
+      filter.status ?? null,
+      filter.size ?? null,
+      filter.floor ?? null,
+      ...(after ?? [null, null, null]),
+      limit,
+    ],
+  );
+  return rows;
+}
+
+export async function setSpaceStatus(
+  tx: Queryable,
+  spaceId: string,
+  status: SpaceStatus,
+  reason: string | null,
+  now: Date,
+): Promise<SpaceRow> {
+  const { rows } = await tx.query<SpaceRow>(
+    `UPDATE parking_spaces SET status = $2, status_reason = $3, last_updated = $4 WHERE space_id = $1 RETURNING ${columns}`,
+    [spaceId, status, reason, now],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Occupies one named space if it is free and fits. The row lock makes racing entries queue
+ * here; each re-reads the committed status, so only the first finds it AVAILABLE.
+ */
+export async function occupySpace(
+  tx: Queryable,
+  spaceId: string,
+  facilityId: string,
+  sizes: readonly SpaceSize[],
+  now: Date,
+): Promise<SpaceRow | null> {
+  const { rows } = await tx.query<SpaceRow>(
+    `UPDATE parking_spaces SET status = 'OCCUPIED', status_reason = NULL, last_updated = $4
+     WHERE space_id = $1 AND facility_id = $2 AND status = 'AVAILABLE' AND size = ANY($3::text[])
+     RETURNING ${columns}`,
+    [spaceId, facilityId, sizes, now],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Picks and occupies the best free space for a vehicle that fits `sizes` (best fit first),
+ * in the order of domain/spaces.ts compareCandidates. SKIP LOCKED lets simultaneous entries
+ * take different spaces instead of queueing behind one another.
+ */
+export async function occupyFreeSpace(
+  tx: Queryable,
+  facilityId: string,
+  sizes: readonly SpaceSize[],
+  now: Date,
+): Promise<SpaceRow | null> {
+  const { rows } = await tx.query<SpaceRow>(
+    `WITH pick AS (
+       SELECT space_id FROM parking_spaces
+       WHERE facility_id = $1 AND status = 'AVAILABLE' AND size = ANY($2::text[])
+       ORDER BY array_position($2::text[], size), abs(location_floor), location_floor,
+         location_aisle COLLATE "C", location_number
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE parking_spaces s SET status = 'OCCUPIED', status_reason = NULL, last_updated = $3
+     FROM pick WHERE s.space_id = pick.space_id
+     RETURNING s.*`,
+    [facilityId, sizes, now],
+  );
+  return rows[0] ?? null;
+}
+
+export async function releaseSpace(tx: Queryable, spaceId: string, now: Date): Promise<SpaceRow | null> {
+  const { rows } = await tx.query<SpaceRow>(
+    `UPDATE parking_spaces SET status = 'AVAILABLE', status_reason = NULL, last_updated = $2
+     WHERE space_id = $1 AND status = 'OCCUPIED' RETURNING ${columns}`,
+    [spaceId, now],
+  );
+  return rows[0] ?? null;
+}
+
+export async function countByStatus(db: Queryable, facilityId: string): Promise<CountRow[]> {
+  const { rows } = await db.query<CountRow>(
+    `SELECT size, status, count(*)::int AS count FROM parking_spaces WHERE facility_id = $1 GROUP BY size, status`,
+    [facilityId],
+  );
+  return rows;
+}

@@ -1,0 +1,117 @@
+import type { Queryable } from '@easypark/platform';
+import type { VehicleType } from '../domain/vehicles.ts';
+
+export interface VehicleRow {
+  vehicle_id: string;
+  tenant_id: string | null;
+  registration_number: string;
+  make: string | null;
+  model: string | null;
+  color: string | null;
+  vehicle_type: VehicleType;
+  is_electric: boolean;
+  battery_capacity_kwh: number | null;
+  owner_id: string | null;
+  created_at: Date;
+}
+
+export type NewVehicle = Omit<VehicleRow, 'created_at'>;
+
+const columns = `vehicle_id, tenant_id, registration_number, make, model, color, vehicle_type, is_electric,
+  battery_capacity_kwh, owner_id, created_at`;
+
+export async function insertVehicle(tx: Queryable, v: NewVehicle, now: Date): Promise<VehicleRow> {
+  const { rows } = await tx.query<VehicleRow>(
+    `INSERT INTO vehicles (vehicle_id, tenant_id, registration_number, make, model, color, vehicle_type, is_electric,
+       battery_capacity_kwh, owner_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${columns}`,
+    [
+      v.vehicle_id,
+      v.tenant_id,
+      v.registration_number,
+      v.make,
+      v.model,
+      v.color,
+      v.vehicle_type,
+      v.is_electric,
+      v.battery_capacity_kwh,
+      v.owner_id,
+      now,
+    ],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Creates the record of a vehicle first seen at a gate, unless one with that plate appeared
+ * meanwhile (a simultaneous entry): then that one is returned.
+ */
+export async function insertDriveUpVehicle(
+  tx: Queryable,
+  v: { vehicle_id: string; tenant_id: string; registration_number: string; vehicle_type: VehicleType },
+  now: Date,
+): Promise<VehicleRow> {
+  const { rows } = await tx.query<VehicleRow>(
+    `INSERT INTO vehicles (vehicle_id, tenant_id, registration_number, vehicle_type, created_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT ON CONSTRAINT vehicles_registration_unique DO NOTHING
+     RETURNING ${columns}`,
+    [v.vehicle_id, v.tenant_id, v.registration_number, v.vehicle_type, now],
+  );
+  if (rows[0]) return rows[0];
+  return (await findVehicleForTenant(tx, v.registration_number, v.tenant_id))!;
+}
+
+export async function getVehicle(db: Queryable, vehicleId: string): Promise<VehicleRow | null> {
+  const { rows } = await db.query<VehicleRow>(`SELECT ${columns} FROM vehicles WHERE vehicle_id = $1`, [
+    vehicleId,
+  ]);
+  return rows[0] ?? null;
+}
+
+/** The tenant's own record of a plate, else the record a driver registered. */
+export async function findVehicleForTenant(
+  db: Queryable,
+  plate: string,
+  tenantId: string,
+): Promise<VehicleRow | null> {
+  const { rows } = await db.query<VehicleRow>(
+    `SELECT ${columns} FROM vehicles
+     WHERE registration_number = $1 AND (tenant_id = $2 OR tenant_id IS NULL)
+     ORDER BY tenant_id NULLS LAST LIMIT 1`,
+    [plate, tenantId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface VehicleFilter {
+  /** undefined: any tenant; null: driver-owned only */
+  tenantId?: string | null | undefined;
+  ownerId?: string | undefined;
+  plate?: string | undefined;
+}
+
+export async function listVehicles(
+  db: Queryable,
+  filter: VehicleFilter,
+  after: string | undefined,
+  limit: number,
+) {
+  const { rows } = await db.query<VehicleRow>(
+    `SELECT ${columns} FROM vehicles
+     WHERE ($1::boolean IS FALSE OR tenant_id IS NOT DISTINCT FROM $2)
+       AND ($3::text IS NULL OR owner_id = $3)
+       AND ($4::text IS NULL OR registration_number = $4)
+       AND ($5::text IS NULL OR vehicle_id > $5)
+     ORDER BY vehicle_id LIMIT $6`,
+    [
+      filter.tenantId !== undefined,
+      filter.tenantId ?? null,
+      filter.ownerId ?? null,
+      filter.plate ?? null,
+      after ?? null,
+      limit,
+    ],
+  );
+  return rows;
+}
