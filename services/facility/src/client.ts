@@ -20,6 +20,17 @@ export interface FacilityConfig {
   closing_time: string | null;
   operating_days: string[];
   occupancy_alert_threshold: number;
+  reservation_policy: ReservationPolicy;
+}
+
+/** When cancelling costs, what a no-show costs (major units of the facility currency), arrival grace. */
+export interface ReservationPolicy {
+  free_cancellation_minutes: number;
+  cancellation_fee: number;
+  no_show_fee: number;
+  arrival_grace_early_minutes: number;
+  arrival_grace_late_minutes: number;
+  max_advance_days: number;
 }
 
 /** One pricing configuration, money in the facility currency's major units as in the public API. */

@@ -1,5 +1,6 @@
 import { newId } from '@easypark/kernel';
 import type { Queryable, Tx } from '@easypark/platform';
+import type { ReservationPolicy } from './domain/facility.ts';
 import type { DayOperations } from './domain/operations.ts';
 import type { PricingRecord } from './domain/pricing.ts';
 
@@ -12,7 +13,7 @@ export interface TenantRow {
   created_at: Date;
 }
 
-export interface FacilityRow {
+export interface FacilityRow extends ReservationPolicy {
   facility_id: string;
   tenant_id: string;
   name: string;
@@ -51,7 +52,9 @@ export interface PricingRow extends PricingRecord {
 const facilityColumns = `facility_id, tenant_id, name, address_line1, city, state, postal_code, country, latitude, longitude,
   compact_spaces_count, standard_spaces_count, large_spaces_count, total_capacity, charging_stations_count,
   pricing_strategy, timezone, currency, to_char(opening_time, 'HH24:MI') AS opening_time,
-  to_char(closing_time, 'HH24:MI') AS closing_time, operating_days, occupancy_alert_threshold, status, created_at, updated_at`;
+  to_char(closing_time, 'HH24:MI') AS closing_time, operating_days, occupancy_alert_threshold, status, created_at, updated_at,
+  free_cancellation_minutes, cancellation_fee, no_show_fee, arrival_grace_early_minutes, arrival_grace_late_minutes,
+  reservation_max_advance_days`;
 
 const pricingColumns = `config_id, facility_id, vehicle_type, hourly_rate, daily_max, monthly_rate, peak_hour_multiplier,
   night_rate_multiplier, to_char(peak_start_time, 'HH24:MI') AS peak_start_time, to_char(peak_end_time, 'HH24:MI') AS peak_end_time,
@@ -89,8 +92,9 @@ export async function insertFacility(tx: Tx, f: NewFacility): Promise<FacilityRo
   await tx.query(
     `INSERT INTO facilities (facility_id, tenant_id, name, address_line1, city, state, postal_code, country, latitude, longitude,
        compact_spaces_count, standard_spaces_count, large_spaces_count, charging_stations_count, pricing_strategy, timezone,
-       currency, opening_time, closing_time, operating_days, occupancy_alert_threshold)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
+       currency, opening_time, closing_time, operating_days, occupancy_alert_threshold, free_cancellation_minutes,
+       cancellation_fee, no_show_fee, arrival_grace_early_minutes, arrival_grace_late_minutes, reservation_max_advance_days)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`,
     [
       f.facility_id,
       f.tenant_id,
@@ -113,6 +117,12 @@ export async function insertFacility(tx: Tx, f: NewFacility): Promise<FacilityRo
       f.closing_time,
       f.operating_days,
       f.occupancy_alert_threshold,
+      f.free_cancellation_minutes,
+      f.cancellation_fee,
+      f.no_show_fee,
+      f.arrival_grace_early_minutes,
+      f.arrival_grace_late_minutes,
+      f.reservation_max_advance_days,
     ],
   );
   await tx.query('INSERT INTO facility_live (facility_id) VALUES ($1)', [f.facility_id]);
@@ -157,6 +167,12 @@ const updatableColumns = [
   'standard_spaces_count',
   'large_spaces_count',
   'pricing_strategy',
+  'free_cancellation_minutes',
+  'cancellation_fee',
+  'no_show_fee',
+  'arrival_grace_early_minutes',
+  'arrival_grace_late_minutes',
+  'reservation_max_advance_days',
 ] as const;
 export type FacilityPatch = Partial<Pick<FacilityRow, (typeof updatableColumns)[number]>>;
 

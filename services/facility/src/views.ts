@@ -12,6 +12,15 @@ const capacityView = (f: FacilityRow) => ({
   total: f.total_capacity,
 });
 
+const reservationPolicyView = (f: FacilityRow) => ({
+  free_cancellation_minutes: f.free_cancellation_minutes,
+  cancellation_fee: toMajor({ amount: f.cancellation_fee, currency: f.currency }),
+  no_show_fee: toMajor({ amount: f.no_show_fee, currency: f.currency }),
+  arrival_grace_early_minutes: f.arrival_grace_early_minutes,
+  arrival_grace_late_minutes: f.arrival_grace_late_minutes,
+  max_advance_days: f.reservation_max_advance_days,
+});
+
 const addressView = (f: FacilityRow) => ({
   line1: f.address_line1,
   city: f.city,
@@ -36,6 +45,7 @@ export function facilityConfigView(f: FacilityRow): FacilityConfig {
     closing_time: f.closing_time,
     operating_days: f.operating_days,
     occupancy_alert_threshold: f.occupancy_alert_threshold,
+    reservation_policy: reservationPolicyView(f),
   };
 }
 
@@ -57,6 +67,7 @@ export function facilityView(f: FacilityRow) {
       operating_days: f.operating_days,
     },
     occupancy_alert_threshold: f.occupancy_alert_threshold,
+    reservation_policy: reservationPolicyView(f),
     created_at: f.created_at.toISOString(),
     updated_at: f.updated_at.toISOString(),
   };

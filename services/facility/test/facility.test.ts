@@ -156,6 +156,53 @@ describe('register', () => {
   });
 });
 
+describe('reservation policy', () => {
+  it('defaults, takes fees in the facility currency, and merges a PATCH into what is set', async () => {
+    const plain = await t.request('POST', '/api/v1/facilities/register', {
+      token: acme.adminToken,
+      body: { ...validFacility, name: 'Policy default' },
+    });
+    expect(plain.body.reservation_policy).toEqual({
+      free_cancellation_minutes: 60,
+      cancellation_fee: 0,
+      no_show_fee: 0,
+      arrival_grace_early_minutes: 15,
+      arrival_grace_late_minutes: 30,
+      max_advance_days: 90,
+    });
+    const tokyo = await t.request('POST', '/api/v1/facilities/register', {
+      token: acme.adminToken,
+      body: {
+        ...validFacility,
+        name: 'Policy Tokyo',
+        timezone: 'Asia/Tokyo',
+        currency: 'JPY',
+        reservation_policy: { cancellation_fee: 500, no_show_fee: 1500, free_cancellation_minutes: 120 },
+      },
+    });
+    expect(tokyo.status).toBe(201);
+    expect(tokyo.body.reservation_policy).toMatchObject({ cancellation_fee: 500, no_show_fee: 1500 });
+    const fractionalYen = await t.request('PATCH', `/api/v1/facilities/${tokyo.body.facility_id}`, {
+      token: acme.adminToken,
+      body: { reservation_policy: { no_show_fee: 10.5 } },
+    });
+    expect(fractionalYen.status).toBe(400);
+    expect(fractionalYen.body.code).toBe('INVALID_PRICE');
+    const patched = await t.request('PATCH', `/api/v1/facilities/${tokyo.body.facility_id}`, {
+      token: acme.adminToken,
+      body: { reservation_policy: { arrival_grace_late_minutes: 10 } },
+    });
+    expect(patched.body.reservation_policy).toEqual({
+      free_cancellation_minutes: 120,
+      cancellation_fee: 500,
+      no_show_fee: 1500,
+      arrival_grace_early_minutes: 15,
+      arrival_grace_late_minutes: 10,
+      max_advance_days: 90,
+    });
+  });
+});
+
 describe('read', () => {
   it('shows a tenant only its own facilities; another tenant gets 404', async () => {
     const mine = await t.registerFacility(acme.adminToken);

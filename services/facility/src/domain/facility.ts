@@ -1,4 +1,4 @@
-import { isCurrency, isTimeZone, parseClockTime } from '@easypark/kernel';
+import { fromMajor, isCurrency, isTimeZone, parseClockTime } from '@easypark/kernel';
 import { problem } from '../errors.ts';
 
 export const weekdays = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -62,4 +62,60 @@ export function checkOperatingHours(hours: Partial<OperatingHours>): OperatingHo
   if (days.length === 0) throw problem('INVALID_OPERATING_HOURS', 'A facility operates on at least one day');
   const unique = [...new Set(days)].sort((a, b) => weekdays.indexOf(a) - weekdays.indexOf(b));
   return { opening_time: opening, closing_time: closing, operating_days: unique };
+}
+
+/** A facility's reservation rules as the API carries them: fees in major units of its currency. */
+export interface ReservationPolicyInput {
+  free_cancellation_minutes?: number;
+  cancellation_fee?: number;
+  no_show_fee?: number;
+  arrival_grace_early_minutes?: number;
+  arrival_grace_late_minutes?: number;
+  max_advance_days?: number;
+}
+
+/** The same as stored: fees in integer minor units, every field set. */
+export interface ReservationPolicy {
+  free_cancellation_minutes: number;
+  cancellation_fee: number;
+  no_show_fee: number;
+  arrival_grace_early_minutes: number;
+  arrival_grace_late_minutes: number;
+  reservation_max_advance_days: number;
+}
+
+export const defaultReservationPolicy: ReservationPolicy = {
+  free_cancellation_minutes: 60,
+  cancellation_fee: 0,
+  no_show_fee: 0,
+  arrival_grace_early_minutes: 15,
+  arrival_grace_late_minutes: 30,
+  reservation_max_advance_days: 90,
+};
+
+/** Merges `input` over `current`, converting fees to minor units of `currency`. */
+export function checkReservationPolicy(
+  input: ReservationPolicyInput,
+  currency: string,
+  current: ReservationPolicy = defaultReservationPolicy,
+): ReservationPolicy {
+  const fee = (field: 'cancellation_fee' | 'no_show_fee'): number => {
+    const value = input[field];
+    if (value === undefined) return current[field];
+    try {
+      return fromMajor(value, currency).amount;
+    } catch (error) {
+      throw problem('INVALID_PRICE', `reservation_policy.${field}: ${(error as Error).message}`, {
+        errors: [{ field: `reservation_policy.${field}`, message: (error as Error).message }],
+      });
+    }
+  };
+  return {
+    free_cancellation_minutes: input.free_cancellation_minutes ?? current.free_cancellation_minutes,
+    cancellation_fee: fee('cancellation_fee'),
+    no_show_fee: fee('no_show_fee'),
+    arrival_grace_early_minutes: input.arrival_grace_early_minutes ?? current.arrival_grace_early_minutes,
+    arrival_grace_late_minutes: input.arrival_grace_late_minutes ?? current.arrival_grace_late_minutes,
+    reservation_max_advance_days: input.max_advance_days ?? current.reservation_max_advance_days,
+  };
 }

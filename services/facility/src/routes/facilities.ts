@@ -14,6 +14,7 @@ import {
   checkCapacity,
   checkCurrency,
   checkOperatingHours,
+  checkReservationPolicy,
   checkTimeZone,
   weekdays,
 } from '../domain/facility.ts';
@@ -53,6 +54,30 @@ const Capacity = Type.Object(
   { additionalProperties: false },
 );
 
+const Minutes = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
+const Fee = (description: string) => Type.Number({ minimum: 0, maximum: 1_000_000, description });
+const ReservationPolicy = Type.Object(
+  {
+    free_cancellation_minutes: Type.Optional(
+      Minutes(43_200, 'Cancelling is free until this many minutes before the start (default 60)'),
+    ),
+    cancellation_fee: Type.Optional(
+      Fee('Charged for a later cancellation, in the facility currency (default 0)'),
+    ),
+    no_show_fee: Type.Optional(Fee('Charged when the driver does not come (default 0)')),
+    arrival_grace_early_minutes: Type.Optional(
+      Minutes(240, 'How early before the start a driver may arrive (default 15)'),
+    ),
+    arrival_grace_late_minutes: Type.Optional(
+      Minutes(240, 'How late after the start a driver may arrive before it is a no-show (default 30)'),
+    ),
+    max_advance_days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 730, description: 'How far ahead one may book (default 90)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const RegisterBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -69,6 +94,7 @@ const RegisterBody = Type.Object(
     operating_days: Type.Optional(Type.Array(Weekday, { minItems: 1, maxItems: 7 })),
     charging_stations_count: Type.Optional(Count),
     occupancy_alert_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    reservation_policy: Type.Optional(ReservationPolicy),
   },
   { additionalProperties: false },
 );
@@ -84,6 +110,7 @@ const PatchBody = Type.Object(
     operating_days: Type.Optional(Type.Array(Weekday, { minItems: 1, maxItems: 7 })),
     charging_stations_count: Type.Optional(Count),
     occupancy_alert_threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    reservation_policy: Type.Optional(ReservationPolicy),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -114,6 +141,8 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
       if (tenant.status !== 'ACTIVE') throw problem('TENANT_SUSPENDED', `${tenant.name} is suspended`);
       const capacity = checkCapacity(body.capacity_breakdown);
       const hours = checkOperatingHours(body);
+      const currency = checkCurrency(body.currency);
+      const policy = checkReservationPolicy(body.reservation_policy ?? {}, currency);
       const facility = await runtime.transaction(async (tx, emit) => {
         const row = await store
           .insertFacility(tx, {
@@ -133,9 +162,10 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
             charging_stations_count: body.charging_stations_count ?? 0,
             pricing_strategy: body.pricing_strategy,
             timezone: checkTimeZone(body.timezone),
-            currency: checkCurrency(body.currency),
+            currency,
             ...hours,
             occupancy_alert_threshold: body.occupancy_alert_threshold ?? 90,
+            ...policy,
           })
           .catch((error) => {
             if (pgConstraint(error) === 'facilities_tenant_name')
@@ -228,7 +258,7 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
     {
       schema: {
         tags,
-        summary: 'Change a facility’s name, status, hours, capacity or alert threshold',
+        summary: 'Change a facility’s name, status, hours, capacity, alert threshold or reservation policy',
         params: Type.Object({ facility_id: FacilityId }),
         body: PatchBody,
       },
@@ -250,6 +280,9 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
               })
             : {};
         const capacity = body.capacity_breakdown ? checkCapacity(body.capacity_breakdown) : undefined;
+        const policy = body.reservation_policy
+          ? checkReservationPolicy(body.reservation_policy, current.currency, current)
+          : {};
         const row = await store.updateFacility(tx, current.facility_id, {
           ...(body.name !== undefined ? { name: body.name.trim() } : {}),
           ...(body.status !== undefined ? { status: body.status } : {}),
@@ -261,6 +294,7 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
             ? { occupancy_alert_threshold: body.occupancy_alert_threshold }
             : {}),
           ...hours,
+          ...policy,
           ...(capacity
             ? {
                 compact_spaces_count: capacity.compact,
