@@ -25,6 +25,7 @@ export const RunnerConfig = Type.Object({
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   FACILITY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   PARKING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  RESERVATION_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

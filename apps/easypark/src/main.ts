@@ -118,6 +118,7 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
   const urls: Record<string, string | undefined> = {
     facility: config.FACILITY_URL,
     parking: config.PARKING_URL,
+    reservation: config.RESERVATION_URL,
   };
   const transports: Record<string, Transport> = {};
   for (const [service, url] of Object.entries(urls)) if (url) transports[service] = httpTransport(url);

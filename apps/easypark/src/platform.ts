@@ -23,13 +23,22 @@ import {
   withDatabase,
 } from '@easypark/platform';
 import { createRabbitBus } from '@easypark/platform/rabbitmq';
+import { reservationProblems, reservationService } from '@easypark/reservation';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 /** The domain services, in start order (a service starts after those it calls). */
-export const domainServices: readonly ServiceDefinition[] = [facilityService, parkingService];
+export const domainServices: readonly ServiceDefinition[] = [
+  facilityService,
+  parkingService,
+  reservationService,
+];
 
 /** Their error catalogues, so the gateway can explain every problem type. */
-export const problemCatalogues = { facility: facilityProblems, parking: parkingProblems };
+export const problemCatalogues = {
+  facility: facilityProblems,
+  parking: parkingProblems,
+  reservation: reservationProblems,
+};
 
 export interface PlatformOptions {
   serverUrl?: string;

@@ -77,10 +77,60 @@ export interface EventCatalog {
     facility_id: string;
     start_time: string;
     end_time: string;
+    space_id: string;
+    desired_space_size: SpaceSize;
+    expires_at: string;
   };
-  'reservation.confirmed': { reservation_id: string; space_id: string; confirmation_code: string };
-  'reservation.cancelled': { reservation_id: string; reason: string | null };
-  'reservation.expired': { reservation_id: string; facility_id: string };
+  /** The space is now booked for the window: Parking shows it RESERVED during it. */
+  'reservation.confirmed': {
+    reservation_id: string;
+    space_id: string;
+    confirmation_code: string;
+    facility_id: string;
+    customer_id: string;
+    start_time: string;
+    end_time: string;
+    registration_number: string | null;
+    /** The driver may arrive from arrival_from until arrival_until (start ± the facility's grace). */
+    arrival_from: string;
+    arrival_until: string;
+  };
+  'reservation.cancelled': {
+    reservation_id: string;
+    reason: string | null;
+    facility_id: string;
+    space_id: string;
+    customer_id: string;
+    cancellation_fee: number;
+    currency: string;
+    cancelled_at: string;
+  };
+  /** A hold that ran out before anyone confirmed it. */
+  'reservation.expired': {
+    reservation_id: string;
+    facility_id: string;
+    space_id: string;
+    expired_at: string;
+  };
+  /** A confirmed reservation whose driver did not arrive by start + grace; the space is free again. */
+  'reservation.no_show': {
+    reservation_id: string;
+    facility_id: string;
+    space_id: string;
+    customer_id: string;
+    no_show_fee: number;
+    currency: string;
+    start_time: string;
+  };
+  /** The driver arrived and parked under the reservation. */
+  'reservation.fulfilled': {
+    reservation_id: string;
+    facility_id: string;
+    space_id: string;
+    customer_id: string;
+    session_id: string;
+    arrived_at: string;
+  };
   'charging.session.started': {
     charging_session_id: string;
     vehicle_id: string;
@@ -159,6 +209,8 @@ export const eventTypes = [
   'reservation.confirmed',
   'reservation.cancelled',
   'reservation.expired',
+  'reservation.no_show',
+  'reservation.fulfilled',
   'charging.session.started',
   'charging.session.updated',
   'charging.session.completed',

@@ -15,7 +15,9 @@ export async function oncePerKey<T>(
   work: () => Promise<T>,
 ): Promise<{ replayed: boolean; answer: T }> {
   if (request.key === undefined) return { replayed: false, answer: await work() };
-  const hash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(request.body ?? null))
+    .digest('hex');
   const claimed = await tx.query(
     `INSERT INTO idempotent_requests (scope, key, request_hash) VALUES ($1, $2, $3)
      ON CONFLICT DO NOTHING RETURNING 1`,

@@ -39,6 +39,14 @@ export interface SpaceStatusAnswer {
   last_updated: string;
 }
 
+/** A space as the Reservation service sees it (GET /parking/internal/facilities/{id}/spaces). */
+export interface FacilitySpace {
+  space_id: string;
+  size: SpaceSize;
+  status: SpaceStatus;
+  location: { floor: number; aisle: string; number: number };
+}
+
 export interface SessionValidation extends ParkingSession {
   valid: boolean;
   reason: 'SESSION_CLOSED' | 'VEHICLE_MISMATCH' | null;
@@ -51,6 +59,12 @@ export function parkingClient(client: ServiceClient) {
       client.get<ParkingSession>(`/parking/internal/sessions/${encodeURIComponent(sessionId)}`),
     spaceStatus: (spaceId: string) =>
       client.get<SpaceStatusAnswer>(`/parking/internal/spaces/${encodeURIComponent(spaceId)}/status`),
+    /** Every space of a facility (optionally of one size), ordered by location. */
+    facilitySpaces: (facilityId: string, size?: SpaceSize) =>
+      client.get<FacilitySpace[]>(
+        `/parking/internal/facilities/${encodeURIComponent(facilityId)}/spaces`,
+        size ? { size } : undefined,
+      ),
     validateSession: (sessionId: string, vehicleId?: string) =>
       client.post<SessionValidation>(
         `/parking/internal/sessions/${encodeURIComponent(sessionId)}/validate`,

@@ -11,7 +11,8 @@ import { countByStatus, lockFacility, type SpaceRow } from './store/spaces.ts';
 
 /**
  * What the Parking service publishes (see EventCatalog in the kernel): vehicle entered/exited,
- * space occupied/released/status changed, and occupancy threshold crossings. It consumes none.
+ * space occupied/released/status changed, and occupancy threshold crossings. What it consumes
+ * (reservation events) is in reservations.ts.
  */
 
 export function emitSpaceEvent(

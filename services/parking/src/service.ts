@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceDefinition } from '@easypark/platform';
+import type { BackgroundWork, ServiceDefinition, ServiceRuntime } from '@easypark/platform';
+import { reconcileReservedSpaces, reservationHandlers } from './reservations.ts';
 import { parkingRoutes } from './routes/index.ts';
 import { forgetOldKeys } from './store/idempotency.ts';
 
@@ -10,17 +11,50 @@ export const parkingService: ServiceDefinition = {
   description:
     'Parking spaces, vehicles, entries and exits, and live occupancy. Publishes parking.vehicle.entered, ' +
     'parking.vehicle.exited, parking.space.occupied, parking.space.released, parking.space.status.changed and ' +
-    'parking.occupancy.threshold.',
+    'parking.occupancy.threshold; follows reservation events to hold booked spaces RESERVED.',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
   routes: parkingRoutes,
-  // Idempotency keys are only needed as long as a client may retry.
-  background: (runtime) => {
-    const timer = setInterval(() => {
-      forgetOldKeys(runtime.pool).catch((error) =>
-        runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
-      );
-    }, 3600_000);
-    timer.unref();
-    return { stop: async () => clearInterval(timer) };
-  },
+  handlers: reservationHandlers,
+  background: (runtime) => startBackground(runtime),
 };
+
+/**
+ * Reserved-space rounds every 30 s (run() is one round now, after any round in flight), and
+ * pruning of idempotency keys every hour: they are only needed as long as a client may retry.
+ */
+export function startBackground(runtime: ServiceRuntime, intervalMs = 30_000): BackgroundWork {
+  let last: Promise<void> = Promise.resolve();
+  let busy = false;
+  const round = async () => {
+    busy = true;
+    try {
+      await reconcileReservedSpaces(runtime);
+    } catch (error) {
+      runtime.logger.warn({ err: error }, 'reserved-space round failed; will retry');
+    } finally {
+      busy = false;
+    }
+  };
+  const run = () => {
+    last = last.then(round);
+    return last;
+  };
+  const rounds = setInterval(() => {
+    if (!busy) void run();
+  }, intervalMs);
+  const pruning = setInterval(() => {
+    forgetOldKeys(runtime.pool).catch((error) =>
+      runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
+    );
+  }, 3600_000);
+  rounds.unref();
+  pruning.unref();
+  return {
+    run,
+    async stop() {
+      clearInterval(rounds);
+      clearInterval(pruning);
+      await last;
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import type { Clock } from '@easypark/kernel';
 import {
   startTestPlatform,
   type TenantFixture,
@@ -46,8 +47,11 @@ export interface ParkingWorld {
   stop(): Promise<void>;
 }
 
-export async function startParkingWorld(facilityFields: Record<string, unknown> = {}): Promise<ParkingWorld> {
-  const t = await startTestPlatform();
+export async function startParkingWorld(
+  facilityFields: Record<string, unknown> = {},
+  options: { clock?: Clock } = {},
+): Promise<ParkingWorld> {
+  const t = await startTestPlatform(options);
   const a = await t.createTenant();
   const b = await t.createTenant();
   const driver = await t.createDriver();

@@ -33,17 +33,25 @@ export interface Candidate {
   size: SpaceSize;
   status: SpaceStatus;
   location: SpaceLocation;
+  /** When the space's next reservation may arrive (arrival_from); null or absent: none. */
+  next_arrival?: Date | null;
+  /** A reservation's arrival window is open now, so the space is kept for its driver. */
+  held?: boolean;
 }
+
+const arrivalRank = (c: Candidate) => c.next_arrival?.getTime() ?? Number.POSITIVE_INFINITY;
 
 /**
  * The order in which free spaces are offered to an arriving vehicle: the best-fitting size,
- * then the level nearest the ground (smallest |floor|, lower first on a tie), then aisle and
- * number. `store/spaces.ts` (pickFreeSpace) sorts the same way in SQL.
+ * then spaces nobody booked, then those booked for latest (a drive-up should not take a space
+ * a driver is due in soon), then the level nearest the ground (smallest |floor|, lower first
+ * on a tie), aisle and number. `store/spaces.ts` (occupyFreeSpace) sorts the same way in SQL.
  */
 export function compareCandidates(type: VehicleType) {
   const sizes = fittingSizes(type);
   return (a: Candidate, b: Candidate): number =>
     sizes.indexOf(a.size) - sizes.indexOf(b.size) ||
+    Math.sign(arrivalRank(b) - arrivalRank(a)) ||
     Math.abs(a.location.floor) - Math.abs(b.location.floor) ||
     a.location.floor - b.location.floor ||
     (a.location.aisle < b.location.aisle ? -1 : a.location.aisle > b.location.aisle ? 1 : 0) ||
@@ -52,7 +60,7 @@ export function compareCandidates(type: VehicleType) {
 
 /** The space a vehicle of `type` gets among `spaces`, or null when none is free and fitting. */
 export function chooseSpace<T extends Candidate>(spaces: readonly T[], type: VehicleType): T | null {
-  const free = spaces.filter((s) => s.status === 'AVAILABLE' && fits(s.size, type));
+  const free = spaces.filter((s) => s.status === 'AVAILABLE' && !s.held && fits(s.size, type));
   return free.sort(compareCandidates(type))[0] ?? null;
 }
 

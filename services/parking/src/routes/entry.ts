@@ -2,15 +2,31 @@ import { createHash } from 'node:crypto';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { commonProblem, newId } from '@easypark/kernel';
 import { type App, type Emit, type ServiceRuntime, type Static, type Tx, Type } from '@easypark/platform';
+import { type ArrivalAnswer, reservationClient } from '@easypark/reservation/client';
 import { facilityForStaff, requireStaff } from '../access.ts';
-import { fits, fittingSizes } from '../domain/spaces.ts';
+import { canTakeBookedSpace, reservationPlate } from '../domain/reservations.ts';
+import { fits, fittingSizes, type SpaceStatus } from '../domain/spaces.ts';
 import { resolveEntryTime } from '../domain/times.ts';
 import { parsePlate, type VehicleType, vehicleTypes } from '../domain/vehicles.ts';
 import { mapDbErrors, problem } from '../errors.ts';
 import { emitSpaceEvent, reportOccupancyChange } from '../events.ts';
-import { claimKey, storeResponse } from '../store/idempotency.ts';
+import { reconcileSpace } from '../reservations.ts';
+import { claimKey, findKey, storeResponse } from '../store/idempotency.ts';
+import {
+  type ConfirmedReservation,
+  lockArrivingReservation,
+  recordConfirmed,
+  settleReservation,
+} from '../store/reservations.ts';
 import { getSessionDetail, insertSession, openSessionOfVehicle } from '../store/sessions.ts';
-import { getSpace, occupyFreeSpace, occupySpace, type SpaceRow } from '../store/spaces.ts';
+import {
+  getSpace,
+  lockSpace,
+  occupyFreeSpace,
+  occupySpace,
+  type SpaceRow,
+  setSpaceStatus,
+} from '../store/spaces.ts';
 import {
   findVehicleForTenant,
   getVehicle,
@@ -44,11 +60,28 @@ const RecordEntry = Type.Object(
         description: 'For entries a gate buffered offline: at most 7 days ago',
       }),
     ),
+    reservation_code: Type.Optional(
+      Type.String({
+        minLength: 4,
+        maxLength: 32,
+        description: 'The confirmation code of the reservation the driver arrives under',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 type Entry = Static<typeof RecordEntry>;
+type SessionAnswer = ReturnType<typeof sessionView>;
+
+/** The reservation an entry parks under: from its confirmation code, or found by the plate. */
+interface Booking {
+  reservation_id: string;
+  space_id: string;
+  customer_id: string | null;
+  /** As the Reservation service answered, for when its confirmation has not reached us yet. */
+  confirmed?: ConfirmedReservation;
+}
 
 export function entryRoutes(app: App, runtime: ServiceRuntime): void {
   app.post(
@@ -60,8 +93,14 @@ export function entryRoutes(app: App, runtime: ServiceRuntime): void {
         description:
           'Opens a parking session. Identify the vehicle by `vehicle_id` or by `registration_number` (an unknown ' +
           'plate creates a vehicle record in the facility’s tenant). Without `space_id` the best free space ' +
-          'that fits is assigned: exact size first, then the level nearest the ground, then aisle and number. ' +
-          'Send an `Idempotency-Key` header to make retries safe.',
+          'that fits is assigned: exact size first, then spaces nobody booked, then those booked for latest, then ' +
+          'the level nearest the ground, aisle and number; a space whose reservation’s arrival window is open ' +
+          'is never given to another vehicle. With `reservation_code` the Reservation service checks the ' +
+          'arrival and its problems are answered as they are: 404 RESERVATION_NOT_FOUND, 409 ' +
+          'RESERVATION_NOT_CONFIRMED, ARRIVAL_TOO_EARLY, ARRIVAL_TOO_LATE. Without it, a plate with a ' +
+          'reservation in this facility whose arrival window is open parks under that reservation. Under a ' +
+          'reservation the vehicle gets the booked space, or the best free one if the booked space is taken or ' +
+          'under maintenance. Send an `Idempotency-Key` header to make retries safe.',
         headers: Type.Object({
           'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         }),
@@ -106,6 +145,36 @@ export function entryRoutes(app: App, runtime: ServiceRuntime): void {
       const key = request.headers['idempotency-key'];
       const scope = `${principal.sub}:entry`;
       const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const replay = (session: SessionAnswer) =>
+        reply.header('idempotent-replayed', 'true').code(201).send(session);
+
+      // A retry must get the first answer, not a second check of a reservation the first used up.
+      const answered = async () => {
+        const first = key === undefined ? null : await findKey(runtime.pool, scope, key);
+        if (!first || first.status_code === null) return null;
+        if (first.request_hash !== hash) throw commonProblem('IDEMPOTENCY_KEY_REUSED');
+        return first.response as SessionAnswer;
+      };
+      let booking: Booking | undefined;
+      if (body.reservation_code !== undefined) {
+        const earlier = await answered();
+        if (earlier) return replay(earlier);
+        try {
+          booking = bookingOf(
+            await reservationClient(runtime.client('reservation')).validateArrival({
+              facility_id: facility.facility_id,
+              confirmation_code: body.reservation_code,
+              ...(plate !== undefined ? { registration_number: plate } : {}),
+              at: entryTime.toISOString(),
+            }),
+            body.reservation_code,
+          );
+        } catch (error) {
+          const meanwhile = await answered();
+          if (meanwhile) return replay(meanwhile);
+          throw error;
+        }
+      }
 
       const result = await mapDbErrors(() =>
         runtime.transaction(async (tx, emit) => {
@@ -113,18 +182,37 @@ export function entryRoutes(app: App, runtime: ServiceRuntime): void {
             const first = await claimKey(tx, scope, key, hash);
             if (first) {
               if (first.request_hash !== hash) throw commonProblem('IDEMPOTENCY_KEY_REUSED');
-              return { replayed: true, session: first.response as ReturnType<typeof sessionView> };
+              return { replayed: true, session: first.response as SessionAnswer };
             }
           }
-          const session = await enter(tx, emit, facility, body, plate, entryTime, now);
+          const session = await enter(tx, emit, facility, body, plate, booking, entryTime, now);
           if (key !== undefined) await storeResponse(tx, scope, key, 201, session);
           return { replayed: false, session };
         }),
       );
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      if (result.replayed) return replay(result.session);
       return reply.code(201).send(result.session);
     },
   );
+}
+
+function bookingOf(answer: ArrivalAnswer, code: string): Booking {
+  return {
+    reservation_id: answer.reservation_id,
+    space_id: answer.space_id,
+    customer_id: answer.customer_id,
+    confirmed: {
+      reservation_id: answer.reservation_id,
+      space_id: answer.space_id,
+      customer_id: answer.customer_id,
+      confirmation_code: code,
+      registration_number: reservationPlate(answer.registration_number),
+      start_time: answer.start_time,
+      end_time: answer.end_time,
+      arrival_from: answer.arrival_from,
+      arrival_until: answer.arrival_until,
+    },
+  };
 }
 
 async function enter(
@@ -133,6 +221,7 @@ async function enter(
   facility: FacilityConfig,
   body: Entry,
   plate: string | undefined,
+  checked: Booking | undefined,
   entryTime: Date,
   now: Date,
 ) {
@@ -140,14 +229,15 @@ async function enter(
   if (await openSessionOfVehicle(tx, vehicle.vehicle_id)) {
     throw problem('VEHICLE_ALREADY_PARKED', `Vehicle ${vehicle.registration_number} has an open session`);
   }
-  const space =
-    body.space_id === undefined
-      ? await occupyFreeSpace(tx, facility.facility_id, fittingSizes(vehicle.vehicle_type), now)
-      : await occupyNamedSpace(tx, facility.facility_id, body.space_id, vehicle.vehicle_type, now);
-  if (!space)
-    throw problem('NO_SPACE_AVAILABLE', `No free space fits a ${vehicle.vehicle_type} in this facility`);
+  // A camera read the plate: its reservation is known here, no need to ask the Reservation service.
+  const booking: Booking | undefined =
+    checked ??
+    (await lockArrivingReservation(tx, facility.facility_id, vehicle.registration_number, entryTime)) ??
+    undefined;
+  const { space, from } = await takeSpace(tx, facility.facility_id, body.space_id, vehicle, booking, now);
 
   const sessionId = newId('parkingSession');
+  const customerId = booking?.customer_id ?? vehicle.owner_id;
   await insertSession(
     tx,
     {
@@ -158,20 +248,24 @@ async function enter(
       facility_id: facility.facility_id,
       entry_time: entryTime,
       currency: facility.currency,
-      customer_id: vehicle.owner_id,
-      reservation_id: null,
+      customer_id: customerId,
+      reservation_id: booking?.reservation_id ?? null,
     },
     now,
   );
+  if (booking) {
+    if (booking.confirmed) await recordConfirmed(tx, booking.confirmed, now);
+    await settleReservation(tx, booking, 'FULFILLED', sessionId, now);
+  }
   // Counted first so the entered event carries the facility's exact occupancy after this entry:
   // consumers may see events out of order, and a day's peak must not depend on it.
-  const counts = await reportOccupancyChange(
-    tx,
-    emit,
-    facility,
-    { from: 'AVAILABLE', to: 'OCCUPIED', count: 1 },
-    now,
-  );
+  const counts = await reportOccupancyChange(tx, emit, facility, { from, to: 'OCCUPIED', count: 1 }, now);
+  if (booking && booking.space_id !== space.space_id) {
+    // The driver parks elsewhere (the gate named another space, or the vehicle does not fit the
+    // booked one): that space is not held for this reservation any longer.
+    const booked = await lockSpace(tx, booking.space_id);
+    if (booked) await reconcileSpace(tx, emit, facility, booked, now);
+  }
   emit({
     type: 'parking.vehicle.entered',
     subject: sessionId,
@@ -185,14 +279,45 @@ async function enter(
       registration_number: vehicle.registration_number,
       vehicle_type: vehicle.vehicle_type,
       space_size: space.size,
-      customer_id: vehicle.owner_id,
-      reservation_id: null,
+      customer_id: customerId,
+      reservation_id: booking?.reservation_id ?? null,
       timestamp: entryTime.toISOString(),
       occupied_spaces: counts?.occupied ?? null,
     },
   });
   emitSpaceEvent(emit, 'parking.space.occupied', space, entryTime);
   return sessionView((await getSessionDetail(tx, sessionId))!);
+}
+
+/**
+ * The space a vehicle parks in and the status it had: under a reservation the booked space if
+ * it can take the vehicle, else the one the gate named, else the best free one.
+ */
+async function takeSpace(
+  tx: Tx,
+  facilityId: string,
+  namedSpaceId: string | undefined,
+  vehicle: VehicleRow,
+  booking: Booking | undefined,
+  now: Date,
+): Promise<{ space: SpaceRow; from: SpaceStatus }> {
+  const type = vehicle.vehicle_type;
+  if (booking && (namedSpaceId === undefined || namedSpaceId === booking.space_id)) {
+    const booked = await lockSpace(tx, booking.space_id);
+    if (
+      booked &&
+      booked.facility_id === facilityId &&
+      canTakeBookedSpace(booked, booking.reservation_id, type)
+    ) {
+      return { space: await setSpaceStatus(tx, booked.space_id, 'OCCUPIED', null, now), from: booked.status };
+    }
+  }
+  if (namedSpaceId !== undefined) {
+    return { space: await occupyNamedSpace(tx, facilityId, namedSpaceId, type, now), from: 'AVAILABLE' };
+  }
+  const space = await occupyFreeSpace(tx, facilityId, fittingSizes(type), now);
+  if (!space) throw problem('NO_SPACE_AVAILABLE', `No free space fits a ${type} in this facility`);
+  return { space, from: 'AVAILABLE' };
 }
 
 /** The vehicle by id (the facility's tenant's or a driver's), or by plate, created on first sight. */

@@ -1,9 +1,11 @@
 import { type App, type ServiceRuntime, Type } from '@easypark/platform';
 import { problem } from '../errors.ts';
 import { getSessionDetail } from '../store/sessions.ts';
-import { getSpace } from '../store/spaces.ts';
-import { internalSessionView } from '../views.ts';
+import { facilitySpaces, getSpace } from '../store/spaces.ts';
+import { internalSessionView, locationOf } from '../views.ts';
 import {
+  FacilityId,
+  Location,
   Nullable,
   problems,
   SessionId,
@@ -35,6 +37,13 @@ const SpaceStatus = Type.Object({
   size: SpaceSizeSchema,
   status: SpaceStatusSchema,
   last_updated: Type.String({ format: 'date-time' }),
+});
+
+const FacilitySpace = Type.Object({
+  space_id: Type.String(),
+  size: SpaceSizeSchema,
+  status: SpaceStatusSchema,
+  location: Location,
 });
 
 const Validation = Type.Object({
@@ -80,6 +89,32 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
       if (!space) throw problem('SPACE_NOT_FOUND', `There is no space ${request.params.space_id}`);
       const { space_id, facility_id, tenant_id, size, status, last_updated } = space;
       return { space_id, facility_id, tenant_id, size, status, last_updated: last_updated.toISOString() };
+    },
+  );
+
+  app.get(
+    '/parking/internal/facilities/:facility_id/spaces',
+    {
+      config: internal,
+      schema: {
+        tags,
+        summary: 'Every space of a facility (for reservations to choose from)',
+        description:
+          'Optionally of one size; the level nearest the ground first, then aisle and number. An unknown ' +
+          'facility has no spaces: [].',
+        params: Type.Object({ facility_id: FacilityId }),
+        querystring: Type.Object({ size: Type.Optional(SpaceSizeSchema) }),
+        response: { 200: Type.Array(FacilitySpace), ...problems() },
+      },
+    },
+    async (request) => {
+      const rows = await facilitySpaces(runtime.pool, request.params.facility_id, request.query.size);
+      return rows.map((r) => ({
+        space_id: r.space_id,
+        size: r.size,
+        status: r.status,
+        location: locationOf(r),
+      }));
     },
   );
 

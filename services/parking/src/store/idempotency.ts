@@ -46,3 +46,12 @@ export async function storeResponse(
 export async function forgetOldKeys(db: Queryable): Promise<void> {
   await db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`);
 }
+
+/** The committed answer to a key, read before a request does work that must not be repeated. */
+export async function findKey(db: Queryable, scope: string, key: string): Promise<StoredResponse | null> {
+  const { rows } = await db.query<StoredResponse>(
+    'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2',
+    [scope, key],
+  );
+  return rows[0] ?? null;
+}

@@ -165,8 +165,10 @@ export async function occupySpace(
 
 /**
  * Picks and occupies the best free space for a vehicle that fits `sizes` (best fit first),
- * in the order of domain/spaces.ts compareCandidates. SKIP LOCKED lets simultaneous entries
- * take different spaces instead of queueing behind one another.
+ * in the order of domain/spaces.ts compareCandidates: spaces nobody booked before those booked
+ * for latest, and never one whose reservation's arrival window is open at `now` (it is kept
+ * for that driver even before the status round marks it RESERVED). SKIP LOCKED lets
+ * simultaneous entries take different spaces instead of queueing behind one another.
  */
 export async function occupyFreeSpace(
   tx: Queryable,
@@ -176,12 +178,17 @@ export async function occupyFreeSpace(
 ): Promise<SpaceRow | null> {
   const { rows } = await tx.query<SpaceRow>(
     `WITH pick AS (
-       SELECT space_id FROM parking_spaces
-       WHERE facility_id = $1 AND status = 'AVAILABLE' AND size = ANY($2::text[])
-       ORDER BY array_position($2::text[], size), abs(location_floor), location_floor,
-         location_aisle COLLATE "C", location_number
+       SELECT p.space_id FROM parking_spaces p
+       WHERE p.facility_id = $1 AND p.status = 'AVAILABLE' AND p.size = ANY($2::text[])
+         AND NOT EXISTS (
+           SELECT 1 FROM space_reservations r
+           WHERE r.space_id = p.space_id AND r.status = 'ACTIVE' AND r.arrival_from <= $3 AND r.arrival_until > $3)
+       ORDER BY array_position($2::text[], p.size),
+         (SELECT min(r.arrival_from) FROM space_reservations r
+          WHERE r.space_id = p.space_id AND r.status = 'ACTIVE' AND r.arrival_from > $3) DESC NULLS FIRST,
+         abs(p.location_floor), p.location_floor, p.location_aisle COLLATE "C", p.location_number
        LIMIT 1
-       FOR UPDATE SKIP LOCKED
+       FOR UPDATE OF p SKIP LOCKED
      )
      UPDATE parking_spaces s SET status = 'OCCUPIED', status_reason = NULL, last_updated = $3
      FROM pick WHERE s.space_id = pick.space_id
@@ -198,6 +205,17 @@ export async function releaseSpace(tx: Queryable, spaceId: string, now: Date): P
     [spaceId, now],
   );
   return rows[0] ?? null;
+}
+
+/** Every space of a facility (optionally of one size), the level nearest the ground first. */
+export async function facilitySpaces(db: Queryable, facilityId: string, size: SpaceSize | undefined) {
+  const { rows } = await db.query<SpaceRow>(
+    `SELECT ${columns} FROM parking_spaces
+     WHERE facility_id = $1 AND ($2::text IS NULL OR size = $2)
+     ORDER BY abs(location_floor), location_floor, location_aisle COLLATE "C", location_number`,
+    [facilityId, size ?? null],
+  );
+  return rows;
 }
 
 export async function countByStatus(db: Queryable, facilityId: string): Promise<CountRow[]> {

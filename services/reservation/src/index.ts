@@ -1,0 +1,2 @@
+export { reservationProblems } from './errors.ts';
+export { reservationService } from './service.ts';

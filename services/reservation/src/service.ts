@@ -1,0 +1,41 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { forgetOldRequests, type ServiceDefinition } from '@easypark/platform';
+import { reservationEventHandlers, startLifecycleSweeps } from './events.ts';
+import { availabilityRoutes } from './routes/availability.ts';
+import { internalRoutes } from './routes/internal.ts';
+import { reservationRoutes } from './routes/reservations.ts';
+import { reservationSettings } from './settings.ts';
+
+export const reservationService: ServiceDefinition = {
+  name: 'reservation',
+  title: 'EasyParkPlus Reservation service',
+  description:
+    'Reservations of a space for a window: holds, confirmation, cancellation with the facility’s policy, ' +
+    'expiry, no-shows and arrival. Publishes reservation.created, .confirmed, .cancelled, .expired, .no_show ' +
+    'and .fulfilled.',
+  migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
+  routes(app, runtime) {
+    const settings = reservationSettings();
+    reservationRoutes(app, runtime, settings);
+    availabilityRoutes(app, runtime, settings);
+    internalRoutes(app, runtime);
+  },
+  handlers: reservationEventHandlers,
+  background: (runtime) => {
+    const sweeps = startLifecycleSweeps(runtime, reservationSettings().sweepSeconds * 1000);
+    const prune = setInterval(() => {
+      forgetOldRequests(runtime.pool).catch((error) =>
+        runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
+      );
+    }, 3600_000);
+    prune.unref();
+    return {
+      run: sweeps.run,
+      async stop() {
+        clearInterval(prune);
+        await sweeps.stop();
+      },
+    };
+  },
+};

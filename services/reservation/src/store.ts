@@ -1,0 +1,277 @@
+import { newId } from '@easypark/kernel';
+import type { Queryable, Tx } from '@easypark/platform';
+
+// All SQL of the reservation service.
+
+export type ReservationStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'EXPIRED' | 'FULFILLED' | 'NO_SHOW';
+export const activeStatuses: ReservationStatus[] = ['PENDING', 'CONFIRMED', 'FULFILLED'];
+
+export interface ReservationRow {
+  reservation_id: string;
+  tenant_id: string;
+  customer_id: string;
+  facility_id: string;
+  space_id: string;
+  desired_size: 'COMPACT' | 'STANDARD' | 'LARGE';
+  space_floor: number;
+  space_aisle: string;
+  space_number: number;
+  vehicle_type: 'CAR' | 'MOTORCYCLE' | 'TRUCK' | 'BUS';
+  registration_number: string | null;
+  start_time: Date;
+  end_time: Date;
+  status: ReservationStatus;
+  confirmation_code: string;
+  currency: string;
+  estimated_parking: number | null;
+  reservation_fee: number;
+  free_cancellation_until: Date;
+  cancellation_fee: number;
+  no_show_fee: number;
+  arrival_from: Date;
+  arrival_until: Date;
+  fee_charged: number | null;
+  cancellation_reason: string | null;
+  session_id: string | null;
+  created_at: Date;
+  expires_at: Date;
+  confirmed_at: Date | null;
+  cancelled_at: Date | null;
+  expired_at: Date | null;
+  fulfilled_at: Date | null;
+  no_show_at: Date | null;
+  updated_at: Date;
+}
+
+export type NewReservation = Omit<
+  ReservationRow,
+  | 'status'
+  | 'fee_charged'
+  | 'cancellation_reason'
+  | 'session_id'
+  | 'confirmed_at'
+  | 'cancelled_at'
+  | 'expired_at'
+  | 'fulfilled_at'
+  | 'no_show_at'
+  | 'updated_at'
+>;
+
+const newColumns = [
+  'reservation_id',
+  'tenant_id',
+  'customer_id',
+  'facility_id',
+  'space_id',
+  'desired_size',
+  'space_floor',
+  'space_aisle',
+  'space_number',
+  'vehicle_type',
+  'registration_number',
+  'start_time',
+  'end_time',
+  'confirmation_code',
+  'currency',
+  'estimated_parking',
+  'reservation_fee',
+  'free_cancellation_until',
+  'cancellation_fee',
+  'no_show_fee',
+  'arrival_from',
+  'arrival_until',
+  'created_at',
+  'expires_at',
+] as const satisfies readonly (keyof NewReservation)[];
+
+/** Inserts a PENDING reservation and its hold. Overlaps fail with reservations_space_no_overlap. */
+export async function insertReservation(tx: Tx, r: NewReservation): Promise<ReservationRow> {
+  const { rows } = await tx.query<ReservationRow>(
+    `INSERT INTO reservations (${newColumns.join(', ')}, updated_at)
+     VALUES (${newColumns.map((_, i) => `$${i + 1}`).join(', ')}, $${newColumns.length - 1})
+     RETURNING *`,
+    newColumns.map((column) => r[column]),
+  );
+  await tx.query(
+    `INSERT INTO reservation_holds (hold_id, reservation_id, space_id, held_until, created_at)
+     VALUES ($1, $2, $3, $4, $5)`,
+    [newId('hold'), r.reservation_id, r.space_id, r.expires_at, r.created_at],
+  );
+  return rows[0]!;
+}
+
+export async function findReservation(
+  db: Queryable,
+  reservationId: string,
+  forUpdate = false,
+): Promise<ReservationRow | undefined> {
+  const { rows } = await db.query<ReservationRow>(
+    `SELECT * FROM reservations WHERE reservation_id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+    [reservationId],
+  );
+  return rows[0];
+}
+
+export async function findByCode(db: Queryable, code: string): Promise<ReservationRow | undefined> {
+  const { rows } = await db.query<ReservationRow>('SELECT * FROM reservations WHERE confirmation_code = $1', [
+    code,
+  ]);
+  return rows[0];
+}
+
+/** The confirmed reservation of this plate at the facility whose arrival time is nearest `at`. */
+export async function findConfirmedByPlate(
+  db: Queryable,
+  facilityId: string,
+  plate: string,
+  at: Date,
+): Promise<ReservationRow | undefined> {
+  const { rows } = await db.query<ReservationRow>(
+    `SELECT * FROM reservations
+     WHERE facility_id = $1 AND registration_number = $2 AND status = 'CONFIRMED'
+     ORDER BY abs(extract(epoch FROM start_time - $3::timestamptz)) LIMIT 1`,
+    [facilityId, plate, at],
+  );
+  return rows[0];
+}
+
+export interface ListFilter {
+  tenantId?: string;
+  customerId?: string;
+  facilityId?: string;
+  status?: ReservationStatus;
+  from?: Date;
+  to?: Date;
+  after?: string;
+  limit: number;
+}
+
+export async function listReservations(db: Queryable, f: ListFilter): Promise<ReservationRow[]> {
+  const { rows } = await db.query<ReservationRow>(
+    `SELECT * FROM reservations
+     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR customer_id = $2)
+       AND ($3::text IS NULL OR facility_id = $3) AND ($4::text IS NULL OR status = $4)
+       AND ($5::timestamptz IS NULL OR end_time > $5) AND ($6::timestamptz IS NULL OR start_time < $6)
+       AND ($7::text IS NULL OR reservation_id < $7)
+     ORDER BY reservation_id DESC LIMIT $8`,
+    [
+      f.tenantId ?? null,
+      f.customerId ?? null,
+      f.facilityId ?? null,
+      f.status ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.after ?? null,
+      f.limit,
+    ],
+  );
+  return rows;
+}
+
+export interface Booking {
+  space_id: string;
+  reservation_id: string;
+  start_time: Date;
+  end_time: Date;
+}
+
+/** Active reservations of these spaces overlapping [from, to). */
+export async function activeBookings(
+  db: Queryable,
+  spaceIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Booking[]> {
+  const { rows } = await db.query<Booking>(
+    `SELECT space_id, reservation_id, start_time, end_time FROM reservations
+     WHERE space_id = ANY($1::text[]) AND status = ANY($2::text[])
+       AND tstzrange(start_time, end_time, '[)') && tstzrange($3, $4, '[)')
+     ORDER BY space_id, start_time`,
+    [spaceIds, activeStatuses, from, to],
+  );
+  return rows;
+}
+
+async function releaseHold(tx: Tx, reservationId: string, reason: string, now: Date) {
+  await tx.query(
+    `UPDATE reservation_holds SET released_at = $2, release_reason = $3
+     WHERE reservation_id = $1 AND released_at IS NULL`,
+    [reservationId, now, reason],
+  );
+}
+
+export async function markConfirmed(tx: Tx, reservationId: string, now: Date): Promise<ReservationRow> {
+  const { rows } = await tx.query<ReservationRow>(
+    `UPDATE reservations SET status = 'CONFIRMED', confirmed_at = $2, updated_at = $2
+     WHERE reservation_id = $1 RETURNING *`,
+    [reservationId, now],
+  );
+  await releaseHold(tx, reservationId, 'CONFIRMED', now);
+  return rows[0]!;
+}
+
+export async function markCancelled(
+  tx: Tx,
+  reservationId: string,
+  reason: string | null,
+  fee: number,
+  now: Date,
+): Promise<ReservationRow> {
+  const { rows } = await tx.query<ReservationRow>(
+    `UPDATE reservations SET status = 'CANCELLED', cancelled_at = $2, updated_at = $2,
+       cancellation_reason = $3, fee_charged = $4
+     WHERE reservation_id = $1 RETURNING *`,
+    [reservationId, now, reason, fee],
+  );
+  await releaseHold(tx, reservationId, 'CANCELLED', now);
+  return rows[0]!;
+}
+
+/** Expires up to `limit` PENDING reservations whose hold ran out by `now`; each once, across instances. */
+export async function expireDueHolds(tx: Tx, now: Date, limit: number): Promise<ReservationRow[]> {
+  const { rows } = await tx.query<ReservationRow>(
+    `WITH due AS (
+       SELECT reservation_id FROM reservations WHERE status = 'PENDING' AND expires_at <= $1
+       ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE reservations r SET status = 'EXPIRED', expired_at = $1, updated_at = $1
+     FROM due WHERE r.reservation_id = due.reservation_id RETURNING r.*`,
+    [now, limit],
+  );
+  await tx.query(
+    `UPDATE reservation_holds SET released_at = $1, release_reason = 'EXPIRED'
+     WHERE reservation_id = ANY($2::text[]) AND released_at IS NULL`,
+    [now, rows.map((r) => r.reservation_id)],
+  );
+  return rows;
+}
+
+/** Marks up to `limit` CONFIRMED reservations whose arrival time ran out by `now` as NO_SHOW. */
+export async function markDueNoShows(tx: Tx, now: Date, limit: number): Promise<ReservationRow[]> {
+  const { rows } = await tx.query<ReservationRow>(
+    `WITH due AS (
+       SELECT reservation_id FROM reservations WHERE status = 'CONFIRMED' AND arrival_until <= $1
+       ORDER BY arrival_until LIMIT $2 FOR UPDATE SKIP LOCKED
+     )
+     UPDATE reservations r SET status = 'NO_SHOW', no_show_at = $1, updated_at = $1, fee_charged = r.no_show_fee
+     FROM due WHERE r.reservation_id = due.reservation_id RETURNING r.*`,
+    [now, limit],
+  );
+  return rows;
+}
+
+/** The driver parked under the reservation. Only a CONFIRMED (or a just-lapsed NO_SHOW) one counts. */
+export async function markFulfilled(
+  tx: Tx,
+  reservationId: string,
+  sessionId: string,
+  arrivedAt: Date,
+): Promise<ReservationRow | undefined> {
+  const { rows } = await tx.query<ReservationRow>(
+    `UPDATE reservations SET status = 'FULFILLED', fulfilled_at = $3, session_id = $2, updated_at = $3,
+       no_show_at = NULL, fee_charged = NULL
+     WHERE reservation_id = $1 AND status IN ('CONFIRMED', 'NO_SHOW') RETURNING *`,
+    [reservationId, sessionId, arrivedAt],
+  );
+  return rows[0];
+}

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReservationWorld, startReservationWorld } from './world.ts';
+
+let w: ReservationWorld;
+beforeAll(async () => {
+  w = await startReservationWorld();
+});
+afterAll(() => w?.t.stop());
+
+describe('create, confirm, cancel', () => {
+  it('holds a space for 15 minutes, confirms with parking details, and prices the window', async () => {
+    const { facility_id } = await w.facility({ name: 'Holds' });
+    const created = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(60 + 150),
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'PENDING',
+      customer_id: w.driver.customer_id,
+      expires_at: w.inMinutes(15),
+      // 2.5 h at 2.00/h = 5.00, plus the 1.50 reservation fee
+      pricing_estimate: { parking: 5, reservation_fee: 1.5, total: 6.5, currency: 'GBP' },
+    });
+    expect(created.body.confirmation_code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+    expect(created.body.reservation_id).toMatch(/^res_/);
+
+    const confirmed = await w.confirm(w.driver.token, created.body.reservation_id);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({
+      reservation_id: created.body.reservation_id,
+      status: 'CONFIRMED',
+      parking_details: {
+        space_id: created.body.space_id,
+        size: 'STANDARD',
+        location: { floor: 0, aisle: 'S' },
+        facility_id,
+        address: { city: 'Birmingham' },
+        arrival_window: { from: w.inMinutes(45), until: w.inMinutes(90) },
+      },
+    });
+    expect((await w.confirm(w.driver.token, created.body.reservation_id)).body.status).toBe('CONFIRMED');
+
+    const cancelled = await w.cancel(w.driver.token, created.body.reservation_id, 'plans changed');
+    expect(cancelled.body).toMatchObject({
+      status: 'CANCELLED',
+      cancellation_reason: 'plans changed',
+      cancellation_fee: 0,
+    });
+    const again = await w.confirm(w.driver.token, created.body.reservation_id);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('RESERVATION_CANCELLED');
+  });
+
+  it('charges the facility’s cancellation fee after the free-cancellation deadline', async () => {
+    const { facility_id } = await w.facility({
+      name: 'Fees',
+      reservation_policy: { free_cancellation_minutes: 60, cancellation_fee: 4 },
+    });
+    const create = (startIn: number) =>
+      w.reserve(w.driver.token, {
+        facility_id,
+        desired_space_size: 'STANDARD',
+        start_time: w.inMinutes(startIn),
+        end_time: w.inMinutes(startIn + 60),
+      });
+    const early = await create(180);
+    const late = await create(30);
+    for (const r of [early, late]) await w.confirm(w.driver.token, r.body.reservation_id);
+    expect((await w.cancel(w.driver.token, early.body.reservation_id)).body.cancellation_fee).toBe(0);
+    expect((await w.cancel(w.driver.token, late.body.reservation_id)).body.cancellation_fee).toBe(4);
+    const pending = await create(20);
+    expect((await w.cancel(w.driver.token, pending.body.reservation_id)).body.cancellation_fee).toBe(0);
+  });
+
+  it('gives every rule broken its own problem code', async () => {
+    const { facility_id } = await w.facility({
+      name: 'Rules',
+      opening_time: '07:00',
+      closing_time: '22:00',
+      reservation_policy: { max_advance_days: 30 },
+    });
+    const attempt = (start: number, end: number, extra: Record<string, unknown> = {}) =>
+      w.reserve(w.driver.token, {
+        facility_id,
+        desired_space_size: 'STANDARD',
+        start_time: w.inMinutes(start),
+        end_time: w.inMinutes(end),
+        ...extra,
+      });
+    const cases: [Promise<any>, number, string][] = [
+      [attempt(60, 60), 400, 'INVALID_RESERVATION_WINDOW'],
+      [attempt(60, 30), 400, 'INVALID_RESERVATION_WINDOW'],
+      [attempt(-30, 60), 400, 'RESERVATION_IN_THE_PAST'],
+      [attempt(40 * 1440, 40 * 1440 + 60), 400, 'TOO_FAR_AHEAD'],
+      // 09:00 UTC = 09:00 London: 12:00–23:00 runs past closing
+      [attempt(180, 840), 400, 'OUTSIDE_OPERATING_HOURS'],
+      [attempt(60, 120, { desired_space_size: 'HUGE' }), 400, 'VALIDATION_FAILED'],
+      [attempt(60, 120, { customer_id: 'cus_00000000000000000000000000000000' }), 403, 'FORBIDDEN'],
+    ];
+    for (const [answer, status, code] of cases) {
+      const r = await answer;
+      expect([r.status, r.body.code]).toEqual([status, code]);
+      expect(r.headers['content-type']).toContain('application/problem+json');
+    }
+    const missing = await w.reserve(w.driver.token, {
+      facility_id: 'fac_00000000000000000000000000000000',
+      desired_space_size: 'STANDARD',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    });
+    expect([missing.status, missing.body.code]).toEqual([404, 'FACILITY_NOT_FOUND']);
+  });
+
+  it('never reserves a space in maintenance, and says RESERVATION_OVERLAP for a taken space', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Maintenance' }, 2);
+    const standard = spaces.filter((s: any) => s.size === 'STANDARD');
+    const repair = await w.t.request('PUT', `/api/v1/parking/spaces/${standard[0].space_id}/status`, {
+      token: w.acme.operatorToken,
+      body: { status: 'MAINTENANCE', reason: 'resurfacing' },
+    });
+    expect(repair.status).toBe(200);
+    const window = { start_time: w.inMinutes(60), end_time: w.inMinutes(120) };
+    const body = { facility_id, desired_space_size: 'STANDARD', ...window };
+    const first = await w.reserve(w.driver.token, body);
+    expect(first.body.space_id).toBe(standard[1].space_id);
+    const none = await w.reserve(w.driver.token, body);
+    expect([none.status, none.body.code]).toEqual([409, 'NO_SPACE_AVAILABLE']);
+    const named = await w.reserve(w.driver.token, { ...body, space_id: standard[1].space_id });
+    expect([named.status, named.body.code]).toEqual([409, 'RESERVATION_OVERLAP']);
+    const broken = await w.reserve(w.driver.token, { ...body, space_id: standard[0].space_id });
+    expect([broken.status, broken.body.code]).toEqual([409, 'SPACE_NOT_RESERVABLE']);
+    // Back to back is not an overlap.
+    const after = await w.reserve(w.driver.token, {
+      ...body,
+      start_time: window.end_time,
+      end_time: w.inMinutes(180),
+    });
+    expect(after.body.space_id).toBe(standard[1].space_id);
+  });
+
+  it('replays a create sent twice with the same Idempotency-Key', async () => {
+    const { facility_id } = await w.facility({ name: 'Idempotent' });
+    const body = {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    };
+    const first = await w.reserve(w.driver.token, body, { 'idempotency-key': 'book-1' });
+    const second = await w.reserve(w.driver.token, body, { 'idempotency-key': 'book-1' });
+    expect(second.status).toBe(201);
+    expect(second.body.reservation_id).toBe(first.body.reservation_id);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    const reused = await w.reserve(
+      w.driver.token,
+      { ...body, desired_space_size: 'COMPACT' },
+      {
+        'idempotency-key': 'book-1',
+      },
+    );
+    expect([reused.status, reused.body.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
+  });
+});
+
+describe('who sees what', () => {
+  it('lets drivers see and cancel only their own; staff see their tenant’s', async () => {
+    const { facility_id } = await w.facility({ name: 'Privacy' });
+    const other = await w.t.createDriver();
+    const mine = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'COMPACT',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    });
+    const id = mine.body.reservation_id;
+    expect((await w.get(other.token, id)).status).toBe(404);
+    expect((await w.cancel(other.token, id)).status).toBe(404);
+    expect((await w.get(w.acme.operatorToken, id)).body.customer_id).toBe(w.driver.customer_id);
+    const stranger = await w.t.createTenant();
+    expect((await w.get(stranger.operatorToken, id)).status).toBe(404);
+    const list = await w.t.request('GET', '/api/v1/reservations', {
+      token: other.token,
+    });
+    expect(list.body).toEqual([]);
+    const staffList = await w.t.request('GET', '/api/v1/reservations', {
+      token: w.acme.operatorToken,
+      query: { facility_id, customer_id: w.driver.customer_id },
+    });
+    expect(staffList.body.map((r: any) => r.reservation_id)).toEqual([id]);
+    // Staff book for a customer, naming them.
+    const byStaff = await w.reserve(w.acme.operatorToken, {
+      facility_id,
+      customer_id: other.customer_id,
+      desired_space_size: 'COMPACT',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    });
+    expect(byStaff.status).toBe(201);
+    expect((await w.get(other.token, byStaff.body.reservation_id)).status).toBe(200);
+  });
+});
+
+describe('availability', () => {
+  it('counts free spaces, splits the window into slots, finds the next time and prices it', async () => {
+    const { facility_id } = await w.facility({ name: 'Availability' }, 2);
+    const at = (a: number, b: number) => ({ start_time: w.inMinutes(a), end_time: w.inMinutes(b) });
+    for (const window of [at(60, 180), at(120, 240)])
+      expect(
+        (await w.reserve(w.driver.token, { facility_id, desired_space_size: 'STANDARD', ...window })).status,
+      ).toBe(201);
+    const ask = (a: number, b: number) =>
+      w.t.request('GET', '/api/v1/reservations/availability', {
+        token: w.driver.token,
+        query: { facility_id, size: 'STANDARD', ...at(a, b) },
+      });
+    const busy = await ask(90, 150);
+    expect(busy.body).toMatchObject({
+      available_spaces: 0,
+      next_available_time: w.inMinutes(180),
+      pricing_estimate: { parking: 2, reservation_fee: 1.5, total: 3.5 },
+    });
+    const wide = await ask(0, 300);
+    expect(wide.body.available_slots).toEqual([
+      { start_time: w.inMinutes(0), end_time: w.inMinutes(60), available_spaces: 2 },
+      { start_time: w.inMinutes(60), end_time: w.inMinutes(120), available_spaces: 1 },
+      { start_time: w.inMinutes(120), end_time: w.inMinutes(180), available_spaces: 0 },
+      { start_time: w.inMinutes(180), end_time: w.inMinutes(240), available_spaces: 1 },
+      { start_time: w.inMinutes(240), end_time: w.inMinutes(300), available_spaces: 2 },
+    ]);
+    expect((await ask(240, 300)).body).toMatchObject({
+      available_spaces: 2,
+      next_available_time: w.inMinutes(240),
+    });
+  });
+});
