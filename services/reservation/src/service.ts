@@ -6,6 +6,7 @@ import { availabilityRoutes } from './routes/availability.ts';
 import { internalRoutes } from './routes/internal.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { reservationSettings } from './settings.ts';
+import { spaceDirectory } from './spaces.ts';
 
 export const reservationService: ServiceDefinition = {
   name: 'reservation',
@@ -17,8 +18,9 @@ export const reservationService: ServiceDefinition = {
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
   routes(app, runtime) {
     const settings = reservationSettings();
-    reservationRoutes(app, runtime, settings);
-    availabilityRoutes(app, runtime, settings);
+    const spaces = spaceDirectory(runtime, settings.spaceCacheSeconds * 1000);
+    reservationRoutes(app, runtime, settings, spaces);
+    availabilityRoutes(app, runtime, settings, spaces);
     internalRoutes(app, runtime);
   },
   handlers: reservationEventHandlers,

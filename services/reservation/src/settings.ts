@@ -6,6 +6,7 @@ export const ReservationSettingsSchema = Type.Object({
   RESERVATION_MAX_HOURS: Type.Integer({ minimum: 1, maximum: 8760, default: 720 }),
   RESERVATION_IMMINENT_MINUTES: Type.Integer({ minimum: 0, maximum: 1440, default: 120 }),
   RESERVATION_SWEEP_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 15 }),
+  RESERVATION_SPACE_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 600, default: 10 }),
 });
 
 export interface ReservationSettings {
@@ -15,6 +16,8 @@ export interface ReservationSettings {
   /** A window starting sooner than this avoids spaces with a car in them now. */
   imminentMinutes: number;
   sweepSeconds: number;
+  /** How long a facility's space list from Parking is reused. */
+  spaceCacheSeconds: number;
 }
 
 export function reservationSettings(
@@ -26,5 +29,6 @@ export function reservationSettings(
     maxDurationHours: c.RESERVATION_MAX_HOURS,
     imminentMinutes: c.RESERVATION_IMMINENT_MINUTES,
     sweepSeconds: c.RESERVATION_SWEEP_SECONDS,
+    spaceCacheSeconds: c.RESERVATION_SPACE_CACHE_SECONDS,
   };
 }

@@ -175,21 +175,41 @@ export interface Booking {
   end_time: Date;
 }
 
-/** Active reservations of these spaces overlapping [from, to). */
+/** Active reservations at the facility (of one size, or all) overlapping [from, to). */
 export async function activeBookings(
   db: Queryable,
-  spaceIds: string[],
+  facilityId: string,
+  size: string | undefined,
   from: Date,
   to: Date,
 ): Promise<Booking[]> {
   const { rows } = await db.query<Booking>(
     `SELECT space_id, reservation_id, start_time, end_time FROM reservations
-     WHERE space_id = ANY($1::text[]) AND status = ANY($2::text[])
-       AND tstzrange(start_time, end_time, '[)') && tstzrange($3, $4, '[)')
+     WHERE facility_id = $1 AND ($2::text IS NULL OR desired_size = $2) AND status = ANY($3::text[])
+       AND start_time < $5 AND end_time > $4
      ORDER BY space_id, start_time`,
-    [spaceIds, activeStatuses, from, to],
+    [facilityId, size ?? null, activeStatuses, from, to],
   );
   return rows;
+}
+
+// Writers of a space's reservations take this lock first. The exclusion constraint alone would
+// make two simultaneous overlapping inserts wait on each other, a deadlock PostgreSQL breaks only
+// after a second; under the lock the second writer instead sees the first's committed booking.
+const spaceLock = `pg_try_advisory_xact_lock(hashtext('reservation.space'), hashtext(space_id))`;
+
+/** The first of `spaceIds` (in order) no other transaction is booking now, locked until commit. */
+export async function lockFirstUnbusySpace(tx: Tx, spaceIds: string[]): Promise<string | null> {
+  const { rows } = await tx.query<{ space_id: string }>(
+    `SELECT space_id FROM unnest($1::text[]) AS candidate(space_id) WHERE ${spaceLock} LIMIT 1`,
+    [spaceIds],
+  );
+  return rows[0]?.space_id ?? null;
+}
+
+/** Waits for the space's booking lock. */
+export async function lockSpace(tx: Tx, spaceId: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('reservation.space'), hashtext($1))`, [spaceId]);
 }
 
 async function releaseHold(tx: Tx, reservationId: string, reason: string, now: Date) {

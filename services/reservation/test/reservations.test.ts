@@ -141,6 +141,25 @@ describe('create, confirm, cancel', () => {
     expect(after.body.space_id).toBe(standard[1].space_id);
   });
 
+  it('does not reserve a space that went into maintenance a moment ago', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Fresh maintenance' }, 2);
+    const standard = spaces.filter((s: any) => s.size === 'STANDARD');
+    const body = {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    };
+    const first = await w.reserve(w.driver.token, body); // the facility's spaces are now listed
+    expect(first.body.space_id).toBe(standard[0].space_id);
+    await w.t.request('PUT', `/api/v1/parking/spaces/${standard[1].space_id}/status`, {
+      token: w.acme.operatorToken,
+      body: { status: 'MAINTENANCE', reason: 'barrier broken' },
+    });
+    const second = await w.reserve(w.driver.token, body);
+    expect([second.status, second.body.code]).toEqual([409, 'NO_SPACE_AVAILABLE']);
+  });
+
   it('replays a create sent twice with the same Idempotency-Key', async () => {
     const { facility_id } = await w.facility({ name: 'Idempotent' });
     const body = {

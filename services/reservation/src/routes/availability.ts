@@ -1,6 +1,6 @@
 import type { FacilityConfig } from '@easypark/facility/client';
 import { canSeeTenant, toMajor } from '@easypark/kernel';
-import { type FacilitySpace, parkingClient } from '@easypark/parking/client';
+import type { FacilitySpace } from '@easypark/parking/client';
 import { type App, type Queryable, type ServiceRuntime, Type } from '@easypark/platform';
 import { loadFacility } from '../access.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { checkBookingWindow, isOpenThroughout } from '../domain/window.ts';
 import { problem } from '../errors.ts';
 import type { ReservationSettings } from '../settings.ts';
+import type { SpaceDirectory } from '../spaces.ts';
 import * as store from '../store.ts';
 import { estimate } from './reservations.ts';
 import { DateTime, FacilityId, SpaceSize, VehicleType } from './schemas.ts';
@@ -20,7 +21,12 @@ import { DateTime, FacilityId, SpaceSize, VehicleType } from './schemas.ts';
 const dayMs = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function availabilityRoutes(app: App, runtime: ServiceRuntime, settings: ReservationSettings): void {
+export function availabilityRoutes(
+  app: App,
+  runtime: ServiceRuntime,
+  settings: ReservationSettings,
+  directory: SpaceDirectory,
+): void {
   const { pool, clock } = runtime;
 
   app.get(
@@ -62,7 +68,7 @@ export function availabilityRoutes(app: App, runtime: ServiceRuntime, settings: 
       const duration = end.getTime() - start.getTime();
       const horizon = start.getTime() + 7 * dayMs;
       const spaces = await bookableSpaces(
-        runtime,
+        directory,
         pool,
         facility,
         q.size,
@@ -129,7 +135,7 @@ export function availabilityRoutes(app: App, runtime: ServiceRuntime, settings: 
       if (to.getTime() - from.getTime() > 31 * dayMs)
         throw problem('INVALID_RESERVATION_WINDOW', 'Ask for at most 31 days at a time');
       const facility = await loadFacility(runtime, request.params.facility_id);
-      const spaces = await bookableSpaces(runtime, pool, facility, q.size, from, to);
+      const spaces = await bookableSpaces(directory, pool, facility, q.size, from, to);
       const range = { start: from.getTime(), end: to.getTime() };
       return {
         facility_id: facility.facility_id,
@@ -157,22 +163,15 @@ type SpaceWithBookings = SpaceBookings & FacilitySpace & { bookings: store.Booki
 
 /** The facility's spaces that can be reserved (not in maintenance), each with its bookings in [from, to). */
 async function bookableSpaces(
-  runtime: ServiceRuntime,
+  directory: SpaceDirectory,
   db: Queryable,
   facility: FacilityConfig,
   size: FacilitySpace['size'] | undefined,
   from: Date,
   to: Date,
 ): Promise<SpaceWithBookings[]> {
-  const spaces = (
-    await parkingClient(runtime.client('parking')).facilitySpaces(facility.facility_id, size)
-  ).filter((s) => s.status !== 'MAINTENANCE');
-  const bookings = await store.activeBookings(
-    db,
-    spaces.map((s) => s.space_id),
-    from,
-    to,
-  );
+  const spaces = (await directory.list(facility.facility_id, size)).filter((s) => s.status !== 'MAINTENANCE');
+  const bookings = await store.activeBookings(db, facility.facility_id, size, from, to);
   const bySpace = new Map<string, store.Booking[]>();
   for (const b of bookings) bySpace.set(b.space_id, [...(bySpace.get(b.space_id) ?? []), b]);
   return spaces.map((s) => {

@@ -2,7 +2,7 @@ import type { FacilityConfig } from '@easypark/facility/client';
 import { facilityClient } from '@easypark/facility/client';
 import { quoteStay } from '@easypark/facility/tariff';
 import { fromMajor, newId, type Principal } from '@easypark/kernel';
-import { type FacilitySpace, parkingClient } from '@easypark/parking/client';
+import type { FacilitySpace } from '@easypark/parking/client';
 import {
   type App,
   decodeCursor,
@@ -21,6 +21,7 @@ import { arrivalWindow, cancellationFee, checkBookingWindow } from '../domain/wi
 import { problem } from '../errors.ts';
 import { emitCancelled, emitConfirmed, emitCreated, emitExpired } from '../events.ts';
 import type { ReservationSettings } from '../settings.ts';
+import type { SpaceDirectory } from '../spaces.ts';
 import * as store from '../store.ts';
 import { parkingDetails, reservationView } from '../views.ts';
 import { DateTime, FacilityId, IdOf, ReservationId, SpaceSize, VehicleType } from './schemas.ts';
@@ -50,7 +51,12 @@ const statuses = ['PENDING', 'CONFIRMED', 'CANCELLED', 'EXPIRED', 'FULFILLED', '
 const tags = ['reservations'];
 const minuteMs = 60_000;
 
-export function reservationRoutes(app: App, runtime: ServiceRuntime, settings: ReservationSettings): void {
+export function reservationRoutes(
+  app: App,
+  runtime: ServiceRuntime,
+  settings: ReservationSettings,
+  spaces: SpaceDirectory,
+): void {
   const { pool, clock } = runtime;
 
   app.post(
@@ -86,13 +92,11 @@ export function reservationRoutes(app: App, runtime: ServiceRuntime, settings: R
         maxAdvanceDays: facility.reservation_policy.max_advance_days,
         maxDurationHours: settings.maxDurationHours,
       });
+      const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * minuteMs;
       const candidates = reservableSpaces(
-        await parkingClient(runtime.client('parking')).facilitySpaces(
-          facility.facility_id,
-          body.desired_space_size,
-        ),
+        await spaces.list(facility.facility_id, body.desired_space_size),
         body,
-        start.getTime() - now.getTime() < settings.imminentMinutes * minuteMs,
+        startsSoon,
       );
       const vehicleType = body.vehicle_type ?? 'CAR';
       const quote = await estimate(runtime, facility, vehicleType, start, end);
@@ -106,7 +110,8 @@ export function reservationRoutes(app: App, runtime: ServiceRuntime, settings: R
             status: 201,
           },
           async () => {
-            const row = await placeHold(tx, candidates, body.space_id !== undefined, {
+            const choice = { candidates, startsSoon, spaceRequested: body.space_id !== undefined };
+            const row = await placeHold(tx, spaces, choice, {
               reservation_id: newId('reservation'),
               tenant_id: facility.tenant_id,
               customer_id: customerId,
@@ -286,30 +291,45 @@ function reservableSpaces(
 
 /**
  * Inserts the reservation on the first candidate with no active reservation overlapping the
- * window. The exclusion constraint decides races: a loser retries with the spaces left.
+ * window. The exclusion constraint is the guarantee; a per-space lock keeps simultaneous writers
+ * of one space in line, and a writer that finds the space taken tries the spaces left.
  */
 async function placeHold(
   tx: Tx,
-  candidates: FacilitySpace[],
-  spaceRequested: boolean,
+  directory: SpaceDirectory,
+  choice: { candidates: FacilitySpace[]; startsSoon: boolean; spaceRequested: boolean },
   fields: Omit<
     store.NewReservation,
     'space_id' | 'space_floor' | 'space_aisle' | 'space_number' | 'confirmation_code'
   >,
 ): Promise<store.ReservationRow> {
+  const { candidates, startsSoon, spaceRequested } = choice;
+  const unusable = new Set<string>();
   for (let attempt = 0; attempt <= candidates.length + 2; attempt++) {
-    const taken = new Set(
-      (
-        await store.activeBookings(
-          tx,
-          candidates.map((s) => s.space_id),
-          fields.start_time,
-          fields.end_time,
-        )
-      ).map((b) => b.space_id),
+    const bookings = await store.activeBookings(
+      tx,
+      fields.facility_id,
+      fields.desired_size,
+      fields.start_time,
+      fields.end_time,
     );
-    const space = candidates.find((s) => !taken.has(s.space_id));
-    if (!space) break;
+    const taken = new Set(bookings.map((b) => b.space_id));
+    const free = candidates.filter((s) => !taken.has(s.space_id) && !unusable.has(s.space_id));
+    if (free.length === 0) break;
+    // A free space nobody else is booking right now; if all are being booked, wait for the best.
+    const best = free.slice(0, 32).map((s) => s.space_id);
+    let spaceId = await store.lockFirstUnbusySpace(tx, best);
+    if (spaceId === null) {
+      spaceId = best[0]!;
+      await store.lockSpace(tx, spaceId);
+    }
+    // The list may be seconds old: ask Parking about this space before taking it.
+    const status = await directory.currentStatus(spaceId);
+    if (status === 'MAINTENANCE' || (startsSoon && status === 'OCCUPIED')) {
+      unusable.add(spaceId);
+      continue;
+    }
+    const space = free.find((s) => s.space_id === spaceId)!;
     await tx.query('SAVEPOINT place_hold');
     try {
       const row = await store.insertReservation(tx, {
@@ -323,6 +343,7 @@ async function placeHold(
       await tx.query('RELEASE SAVEPOINT place_hold');
       return row;
     } catch (error) {
+      // Booked by someone who committed before we had the lock: look again.
       const constraint = pgConstraint(error);
       if (
         constraint !== 'reservations_space_no_overlap' &&
