@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: entries + exits per second through the gateway, in the embedded mode (its own
+ * `npm run bench`: entries + exits and reservation creates per second through the gateway, in the embedded mode (its own
  * PostgreSQL 18, fsync on, as `npm start` runs it) and on an external PostgreSQL when one answers
  * at BENCH_DATABASE_URL (default: the local server CI uses), plus the memory of `npm start` at rest.
  * Prints a table and saves JSON under bench/results/.
@@ -36,116 +36,155 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-async function entryExitThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
+interface BenchPlatform {
+  platform: Platform;
+  call(method: string, path: string, token: string | null, body?: unknown): Promise<any>;
+  admin: string;
+  operator: string;
+  driver: string;
+  tenantId: string;
+  /** A facility of the bench tenant with `spaces` STANDARD spaces. */
+  facility(name: string, spaces: number, fields?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The whole platform on fresh databases, listening on a port, with a tenant, an operator and a driver. */
+async function benchPlatform(serverUrl: string | undefined): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'easypark-bench-'));
   const prefix = `bench${randomBytes(3).toString('hex')}`;
   const password = 'bench-password-1';
-  let platform: Platform | null = null;
-  try {
-    platform = await startPlatform({
-      ...(serverUrl ? { serverUrl } : {}),
-      dataDir,
-      keys: tokenKeys(randomBytes(32).toString('hex')),
-      logger: createLogger({ name: 'bench', level: 'warn' }),
-      databasePrefix: prefix,
-      poolSize: 20,
-      admin: { email: 'admin@easypark.local', password, explicit: true },
+  const platform = await startPlatform({
+    ...(serverUrl ? { serverUrl } : {}),
+    dataDir,
+    keys: tokenKeys(randomBytes(32).toString('hex')),
+    logger: createLogger({ name: 'bench', level: 'warn' }),
+    databasePrefix: prefix,
+    poolSize: 20,
+    admin: { email: 'admin@easypark.local', password, explicit: true },
+  });
+  const address = await platform.gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  const http = new HttpPool(address, { connections: concurrency });
+  const call = async (method: string, path: string, token: string | null, body?: unknown) => {
+    const response = await http.request({
+      method: method as 'GET',
+      path,
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    const address = await platform.gateway.app.listen({ port: 0, host: '127.0.0.1' });
-    const http = new HttpPool(address, { connections: concurrency });
-    const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-      const response = await http.request({
-        method: method as 'GET',
-        path,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    const text = await response.body.text();
+    if (response.statusCode >= 400)
+      throw Object.assign(new Error(`${method} ${path}: ${response.statusCode} ${text}`), {
+        status: response.statusCode,
       });
-      const text = await response.body.text();
-      if (response.statusCode >= 400) throw new Error(`${method} ${path}: ${response.statusCode} ${text}`);
-      return JSON.parse(text);
-    };
-    const admin = (
-      await call('POST', '/api/v1/auth/token', null, {
-        grant_type: 'password',
-        username: 'admin@easypark.local',
-        password,
-      })
-    ).access_token;
-    const tenant = await call('POST', '/api/v1/tenants', admin, { name: 'Bench' });
-    await call('POST', '/api/v1/users', admin, {
-      email: 'op@bench.local',
-      password,
-      role: 'operator',
-      tenant_id: tenant.tenant_id,
-    });
-    const facility = await call('POST', '/api/v1/facilities/register', admin, {
-      tenant_id: tenant.tenant_id,
-      name: 'Bench garage',
-      address: { line1: '1 Bench Rd', city: 'Birmingham', country: 'GB' },
-      capacity_breakdown: { compact: 0, standard: 1000, large: 0 },
-      pricing_strategy: 'BASIC',
-      timezone: 'Europe/London',
-      currency: 'GBP',
-    });
-    await call('POST', '/api/v1/parking/spaces/bulk', admin, {
-      facility_id: facility.facility_id,
-      size: 'STANDARD',
-      floor: 0,
-      aisle: 'A',
-      count: 1000,
-      start_number: 1,
-    });
-    const operator = (
-      await call('POST', '/api/v1/auth/token', null, {
-        grant_type: 'password',
-        username: 'op@bench.local',
-        password,
-      })
-    ).access_token;
+    return JSON.parse(text);
+  };
+  const login = async (username: string) =>
+    (await call('POST', '/api/v1/auth/token', null, { grant_type: 'password', username, password }))
+      .access_token as string;
+  const admin = await login('admin@easypark.local');
+  const tenant = await call('POST', '/api/v1/tenants', admin, { name: 'Bench' });
+  await call('POST', '/api/v1/users', admin, {
+    email: 'op@bench.local',
+    password,
+    role: 'operator',
+    tenant_id: tenant.tenant_id,
+  });
+  await call('POST', '/api/v1/auth/register', null, { email: 'driver@bench.local', password, name: 'Bench' });
+  return {
+    platform,
+    call,
+    admin,
+    operator: await login('op@bench.local'),
+    driver: await login('driver@bench.local'),
+    tenantId: tenant.tenant_id,
+    async facility(name, spaces, fields = {}) {
+      const facility = await call('POST', '/api/v1/facilities/register', admin, {
+        tenant_id: tenant.tenant_id,
+        name,
+        address: { line1: '1 Bench Rd', city: 'Birmingham', country: 'GB' },
+        capacity_breakdown: { compact: 0, standard: spaces, large: 0 },
+        pricing_strategy: 'BASIC',
+        timezone: 'Europe/London',
+        currency: 'GBP',
+        ...fields,
+      });
+      for (let made = 0; made < spaces; made += 1000)
+        await call('POST', '/api/v1/parking/spaces/bulk', admin, {
+          facility_id: facility.facility_id,
+          size: 'STANDARD',
+          floor: made / 1000,
+          aisle: 'A',
+          count: Math.min(1000, spaces - made),
+          start_number: 1,
+        });
+      await call('PUT', `/api/v1/facilities/${facility.facility_id}/pricing`, admin, {
+        vehicle_type: 'CAR',
+        hourly_rate: 2.4,
+        reservation_fee: 1,
+      });
+      return facility.facility_id;
+    },
+    async close() {
+      const databases = [...platform.databases];
+      await http.close();
+      await platform.stop();
+      if (serverUrl)
+        for (const database of databases) await dropDatabase(serverUrl, database).catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
-    const latencies: number[] = [];
-    let pairs = 0;
-    const runFor = async (ms: number, record: boolean) => {
-      const until = Date.now() + ms;
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, worker) => {
-          for (let i = 0; Date.now() < until; i++) {
-            const started = performance.now();
-            const entry = await call('POST', '/api/v1/parking/sessions/entry', operator, {
-              facility_id: facility.facility_id,
-              registration_number: `B${worker}X${i}${record ? 'R' : 'W'}`,
-            });
-            await call('POST', `/api/v1/parking/sessions/${entry.session_id}/exit`, operator, {});
-            if (record) {
-              latencies.push(performance.now() - started);
-              pairs++;
-            }
-          }
-        }),
-      );
+/** Runs `concurrency` workers calling `step` for `ms`; returns completed steps and their latencies. */
+async function drive(ms: number, step: (worker: number, i: number) => Promise<boolean>) {
+  const latencies: number[] = [];
+  let done = 0;
+  const until = Date.now() + ms;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; Date.now() < until; i++) {
+        const began = performance.now();
+        if (!(await step(worker, i))) return;
+        latencies.push(performance.now() - began);
+        done++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { perSecond: done / ((Date.now() - started) / 1000), p50: pct(50), p99: pct(99) };
+}
+
+async function entryExitThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
+  const bench = await benchPlatform(serverUrl);
+  try {
+    const facilityId = await bench.facility('Bench garage', 1000);
+    const pair = (tag: string) => async (worker: number, i: number) => {
+      const entry = await bench.call('POST', '/api/v1/parking/sessions/entry', bench.operator, {
+        facility_id: facilityId,
+        registration_number: `B${worker}X${i}${tag}`,
+      });
+      await bench.call('POST', `/api/v1/parking/sessions/${entry.session_id}/exit`, bench.operator, {});
+      return true;
     };
-    await runFor(2000, false); // warm-up
-    const started = Date.now();
-    await runFor(seconds * 1000, true);
-    const elapsed = (Date.now() - started) / 1000;
+    await drive(2000, pair('W')); // warm-up
+    const run = await drive(seconds * 1000, pair('R'));
     const drainStart = Date.now();
-    await platform.drain();
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-    await http.close();
+    await bench.platform.drain();
     return [
       {
         name: `entry+exit pairs/s through the gateway (${label})`,
-        value: Math.round(pairs / elapsed),
+        value: Math.round(run.perSecond),
         unit: 'pairs/s',
         detail: `${concurrency} clients, ${seconds} s`,
       },
-      { name: `entry+exit pair latency p50 (${label})`, value: round(pct(50)), unit: 'ms' },
-      { name: `entry+exit pair latency p99 (${label})`, value: round(pct(99)), unit: 'ms' },
+      { name: `entry+exit pair latency p50 (${label})`, value: round(run.p50), unit: 'ms' },
+      { name: `entry+exit pair latency p99 (${label})`, value: round(run.p99), unit: 'ms' },
       {
         name: `event backlog drained after the run (${label})`,
         value: (Date.now() - drainStart) / 1000,
@@ -153,10 +192,59 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
       },
     ];
   } finally {
-    const databases = platform ? [...platform.databases] : [];
-    await platform?.stop();
-    if (serverUrl) for (const database of databases) await dropDatabase(serverUrl, database).catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await bench.close();
+  }
+}
+
+/**
+ * Reservation creates per second through the gateway. Without contention every request asks for
+ * its own window, so no two compete for a space; with contention every request asks for the same
+ * window, so concurrent creates race for the same first free space and all but one retry on the
+ * next (the exclusion constraint decides).
+ */
+async function reservationThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
+  const bench = await benchPlatform(serverUrl);
+  try {
+    const open = await bench.facility('Bench open', 50, { reservation_policy: { max_advance_days: 730 } });
+    const crowded = await bench.facility('Bench crowded', 5000);
+    const day = Date.now() + 86_400_000;
+    let slot = 0;
+    const create = (facilityId: string, window: () => number) => async () => {
+      const start = window();
+      try {
+        await bench.call('POST', '/api/v1/reservations/create', bench.driver, {
+          facility_id: facilityId,
+          desired_space_size: 'STANDARD',
+          start_time: new Date(start).toISOString(),
+          end_time: new Date(start + 30 * 60_000).toISOString(),
+        });
+        return true;
+      } catch (error) {
+        if ((error as { status?: number }).status === 409) return false; // the facility is full
+        throw error;
+      }
+    };
+    const ownWindow = () => day + (slot++ % 30_000) * 30 * 60_000;
+    await drive(2000, create(open, ownWindow)); // warm-up
+    const free = await drive(seconds * 1000, create(open, ownWindow));
+    const sameWindow = () => day + 3_600_000;
+    const contended = await drive(seconds * 1000, create(crowded, sameWindow));
+    return [
+      {
+        name: `reservation creates/s, no contention (${label})`,
+        value: Math.round(free.perSecond),
+        unit: 'creates/s',
+        detail: `${concurrency} clients, each its own window; p50 ${round(free.p50)} ms, p99 ${round(free.p99)} ms`,
+      },
+      {
+        name: `reservation creates/s, all for one window (${label})`,
+        value: Math.round(contended.perSecond),
+        unit: 'creates/s',
+        detail: `${concurrency} clients racing for the same spaces; p50 ${round(contended.p50)} ms, p99 ${round(contended.p99)} ms`,
+      },
+    ];
+  } finally {
+    await bench.close();
   }
 }
 
@@ -259,9 +347,11 @@ const round = (n: number) => Math.round(n * 100) / 100;
 async function main() {
   const results: Result[] = [];
   results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
+  results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
     results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
     results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
+    results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
   } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
   if (!process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Distributed smoke test: facility, parking and the gateway as three processes, each with its own
+# Distributed smoke test: facility, parking, reservation and the gateway as four processes, each with its own
 # fresh database on a real PostgreSQL, events on a real RabbitMQ, driven through the gateway only.
 #
 #   bash scripts/smoke-distributed.sh          (npm run smoke:distributed)
@@ -8,7 +8,8 @@
 #   SMOKE_DATABASE_URL  a database URL on the server to use; the smoke creates and drops its own
 #                       databases beside it (default postgres://postgres:postgres@127.0.0.1:5432/postgres)
 #   SMOKE_AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
-#   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2 (default 18180)
+#   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2,
+#                       reservation BASE+3 (default 18180)
 #   SMOKE_KEEP=1        keep the databases, queues and logs after the run (for debugging)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVER_URL=${SMOKE_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 AMQP=${SMOKE_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
 PORT_BASE=${SMOKE_PORT_BASE:-18180}
-SERVICES=(facility parking gateway) # start order: a service starts after those it calls
+SERVICES=(facility parking reservation gateway) # the gateway last: it routes to the others
 
 log() { printf '[smoke] %s\n' "$*"; }
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -186,9 +187,12 @@ taken+="${PORT[gateway]} "
 PORT[facility]=$(pick_port $((PORT_BASE + 1)))
 taken+="${PORT[facility]} "
 PORT[parking]=$(pick_port $((PORT_BASE + 2)))
+taken+="${PORT[parking]} "
+PORT[reservation]=$(pick_port $((PORT_BASE + 3)))
 GATEWAY=http://127.0.0.1:${PORT[gateway]}
 FACILITY_URL=http://127.0.0.1:${PORT[facility]}
 PARKING_URL=http://127.0.0.1:${PORT[parking]}
+RESERVATION_URL=http://127.0.0.1:${PORT[reservation]}
 
 # --- services -----------------------------------------------------------------------------------
 wait_ready() { # wait_ready NAME: until /readyz answers 200, for up to 90 s
@@ -225,6 +229,7 @@ for name in "${SERVICES[@]}"; do
     EASYPARK_SIMULATOR=off \
     FACILITY_URL="$FACILITY_URL" \
     PARKING_URL="$PARKING_URL" \
+    RESERVATION_URL="$RESERVATION_URL" \
     "$TSX" apps/easypark/src/main.ts serve "$name" </dev/null >"$WORK/$name.log" 2>&1 &
   PID[$name]=$!
   wait_ready "$name" || finish
@@ -268,9 +273,9 @@ step "create 5 spaces" 201 POST /api/v1/parking/spaces/bulk "$TOKEN" \
   'type == "array" and length == 5' || finish
 
 # Our own queue on the smoke exchange, bound before anything parks.
-log "watching $EXCHANGE for parking.# and facility.#"
+log "watching $EXCHANGE for parking.#, facility.# and reservation.#"
 : >"$EVENTS"
-setsid node scripts/amqp-watch.mjs watch "$AMQP" "$EXCHANGE" "$EVENTS" 'parking.#' 'facility.#' \
+setsid node scripts/amqp-watch.mjs watch "$AMQP" "$EXCHANGE" "$EVENTS" 'parking.#' 'facility.#' 'reservation.#' \
   </dev/null >"$WORK/watch.out" 2>"$WORK/watch.log" &
 WATCH_PID=$!
 for ((i = 0; i < 100; i++)); do
@@ -279,7 +284,7 @@ for ((i = 0; i < 100; i++)); do
   sleep 0.1
 done
 if grep -q '^ready' "$WORK/watch.out" 2>/dev/null; then
-  pass "own queue bound to $EXCHANGE (parking.#, facility.#)"
+  pass "own queue bound to $EXCHANGE (parking.#, facility.#, reservation.#)"
 else
   fail "own queue bound to $EXCHANGE" "$(cat "$WORK/watch.log" 2>/dev/null)"
   finish
@@ -329,6 +334,58 @@ if [[ $STATUS == 200 ]] && jq -e '.total_entries >= 1 and .total_transactions >=
 else
   fail "facility operations-summary counts the entry and the exit" \
     "GET /api/v1/facilities/$FACILITY_ID/operations-summary -> HTTP $STATUS after 10 s" "response: ${BODY:0:1500}"
+fi
+
+# --- a reservation, across three services -------------------------------------------------------
+DRIVER_EMAIL=driver-$RUN@smoke.easypark.local
+DRIVER_PASSWORD=smoke-$(hex 8)
+step "a driver signs up" 201 POST /api/v1/auth/register "" \
+  "$(jq -nc --arg e "$DRIVER_EMAIL" --arg p "$DRIVER_PASSWORD" '{email:$e,password:$p,name:"Smoke driver"}')" \
+  '.customer_id | type == "string"' || finish
+step "the driver gets a token" 200 POST /api/v1/auth/token "" \
+  "$(jq -nc --arg u "$DRIVER_EMAIL" --arg p "$DRIVER_PASSWORD" '{grant_type:"password",username:$u,password:$p}')" \
+  '.access_token | type == "string"' || finish
+DRIVER_TOKEN=$(jq -r .access_token <<<"$BODY")
+
+START=$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)
+END=$(date -u -d '+125 minutes' +%Y-%m-%dT%H:%M:%SZ)
+step "reserve a standard space from in 5 minutes" 201 POST /api/v1/reservations/create "$DRIVER_TOKEN" \
+  "$(jq -nc --arg f "$FACILITY_ID" --arg s "$START" --arg e "$END" \
+    '{facility_id:$f,desired_space_size:"STANDARD",start_time:$s,end_time:$e}')" \
+  '.status == "PENDING" and (.confirmation_code | length == 8)' || finish
+RESERVATION_ID=$(jq -r .reservation_id <<<"$BODY")
+CODE=$(jq -r .confirmation_code <<<"$BODY")
+RESERVED_SPACE=$(jq -r .space_id <<<"$BODY")
+
+step "confirm it" 200 POST "/api/v1/reservations/$RESERVATION_ID/confirm" "$DRIVER_TOKEN" '' \
+  '.status == "CONFIRMED" and .parking_details.space_id != null' || finish
+
+# Parking hears reservation.confirmed over RabbitMQ and shows the space RESERVED (the arrival
+# window, from 15 minutes before the start, is open).
+for ((i = 0; i < 50; i++)); do
+  api GET "/api/v1/parking/spaces/$FACILITY_ID/$RESERVED_SPACE" "$TOKEN"
+  jq -e '.status == "RESERVED"' <<<"$BODY" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+if jq -e '.status == "RESERVED"' <<<"$BODY" >/dev/null 2>&1; then
+  pass "parking shows the reserved space RESERVED (from reservation.confirmed)"
+else
+  fail "parking shows the reserved space RESERVED" "response: ${BODY:0:1500}"
+fi
+
+step "the car enters with its code and gets its space" 201 POST /api/v1/parking/sessions/entry "$TOKEN" \
+  "$(jq -nc --arg f "$FACILITY_ID" --arg c "$CODE" '{facility_id:$f,registration_number:"SMOKE 2",reservation_code:$c}')" \
+  ".space_id == \"$RESERVED_SPACE\" and .reservation_id == \"$RESERVATION_ID\"" || true
+
+for ((i = 0; i < 50; i++)); do
+  api GET "/api/v1/reservations/$RESERVATION_ID" "$DRIVER_TOKEN"
+  jq -e '.status == "FULFILLED"' <<<"$BODY" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+if jq -e '.status == "FULFILLED"' <<<"$BODY" >/dev/null 2>&1; then
+  pass "the reservation is FULFILLED (from parking.vehicle.entered)"
+else
+  fail "the reservation is FULFILLED" "response: ${BODY:0:1500}"
 fi
 
 finish
