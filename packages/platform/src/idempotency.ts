@@ -15,9 +15,7 @@ export async function oncePerKey<T>(
   work: () => Promise<T>,
 ): Promise<{ replayed: boolean; answer: T }> {
   if (request.key === undefined) return { replayed: false, answer: await work() };
-  const hash = createHash('sha256')
-    .update(JSON.stringify(request.body ?? null))
-    .digest('hex');
+  const hash = requestHash(request.body);
   const claimed = await tx.query(
     `INSERT INTO idempotent_requests (scope, key, request_hash) VALUES ($1, $2, $3)
      ON CONFLICT DO NOTHING RETURNING 1`,
@@ -37,6 +35,32 @@ export async function oncePerKey<T>(
     [request.scope, request.key, request.status, JSON.stringify(answer)],
   );
   return { replayed: false, answer };
+}
+
+/**
+ * The stored answer of a completed request with this key, or null; IDEMPOTENCY_KEY_REUSED for
+ * another body. For work that must not be redone before the transaction (a call to another
+ * service that a first attempt already used up).
+ */
+export async function storedAnswer<T>(
+  db: Queryable,
+  request: { scope: string; key: string | undefined; body: unknown },
+): Promise<T | null> {
+  if (request.key === undefined) return null;
+  const { rows } = await db.query<{ request_hash: string; response: T | null }>(
+    'SELECT request_hash, response FROM idempotent_requests WHERE scope = $1 AND key = $2',
+    [request.scope, request.key],
+  );
+  const first = rows[0];
+  if (!first || first.response === null) return null;
+  if (first.request_hash !== requestHash(request.body)) throw commonProblem('IDEMPOTENCY_KEY_REUSED');
+  return first.response;
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
 }
 
 /** Keys are kept for a day: long enough for any client retry. */

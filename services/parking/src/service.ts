@@ -1,9 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackgroundWork, ServiceDefinition, ServiceRuntime } from '@easypark/platform';
+import {
+  type BackgroundWork,
+  forgetOldRequests,
+  type ServiceDefinition,
+  type ServiceRuntime,
+} from '@easypark/platform';
 import { reconcileReservedSpaces, reservationHandlers } from './reservations.ts';
 import { parkingRoutes } from './routes/index.ts';
-import { forgetOldKeys } from './store/idempotency.ts';
 
 export const parkingService: ServiceDefinition = {
   name: 'parking',
@@ -43,7 +47,7 @@ export function startBackground(runtime: ServiceRuntime, intervalMs = 30_000): B
     if (!busy) void run();
   }, intervalMs);
   const pruning = setInterval(() => {
-    forgetOldKeys(runtime.pool).catch((error) =>
+    forgetOldRequests(runtime.pool).catch((error) =>
       runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
     );
   }, 3600_000);

@@ -1,7 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { commonProblem, newId } from '@easypark/kernel';
-import { type App, type Emit, type ServiceRuntime, type Static, type Tx, Type } from '@easypark/platform';
+import {
+  type App,
+  type Emit,
+  oncePerKey,
+  type ServiceRuntime,
+  type Static,
+  storedAnswer,
+  type Tx,
+  Type,
+} from '@easypark/platform';
 import { type ArrivalAnswer, reservationClient } from '@easypark/reservation/client';
 import { facilityForStaff, requireStaff } from '../access.ts';
 import { canTakeBookedSpace, reservationPlate } from '../domain/reservations.ts';
@@ -11,7 +19,6 @@ import { parsePlate, type VehicleType, vehicleTypes } from '../domain/vehicles.t
 import { mapDbErrors, problem } from '../errors.ts';
 import { emitSpaceEvent, reportOccupancyChange } from '../events.ts';
 import { reconcileSpace } from '../reservations.ts';
-import { claimKey, findKey, storeResponse } from '../store/idempotency.ts';
 import {
   type ConfirmedReservation,
   lockArrivingReservation,
@@ -142,22 +149,14 @@ export function entryRoutes(app: App, runtime: ServiceRuntime): void {
         body.entry_time === undefined ? undefined : new Date(body.entry_time),
         now,
       );
-      const key = request.headers['idempotency-key'];
-      const scope = `${principal.sub}:entry`;
-      const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      const once = { scope: `${principal.sub}:entry`, key: request.headers['idempotency-key'], body };
       const replay = (session: SessionAnswer) =>
         reply.header('idempotent-replayed', 'true').code(201).send(session);
 
       // A retry must get the first answer, not a second check of a reservation the first used up.
-      const answered = async () => {
-        const first = key === undefined ? null : await findKey(runtime.pool, scope, key);
-        if (!first || first.status_code === null) return null;
-        if (first.request_hash !== hash) throw commonProblem('IDEMPOTENCY_KEY_REUSED');
-        return first.response as SessionAnswer;
-      };
       let booking: Booking | undefined;
       if (body.reservation_code !== undefined) {
-        const earlier = await answered();
+        const earlier = await storedAnswer<SessionAnswer>(runtime.pool, once);
         if (earlier) return replay(earlier);
         try {
           booking = bookingOf(
@@ -170,28 +169,21 @@ export function entryRoutes(app: App, runtime: ServiceRuntime): void {
             body.reservation_code,
           );
         } catch (error) {
-          const meanwhile = await answered();
+          const meanwhile = await storedAnswer<SessionAnswer>(runtime.pool, once);
           if (meanwhile) return replay(meanwhile);
           throw error;
         }
       }
 
       const result = await mapDbErrors(() =>
-        runtime.transaction(async (tx, emit) => {
-          if (key !== undefined) {
-            const first = await claimKey(tx, scope, key, hash);
-            if (first) {
-              if (first.request_hash !== hash) throw commonProblem('IDEMPOTENCY_KEY_REUSED');
-              return { replayed: true, session: first.response as SessionAnswer };
-            }
-          }
-          const session = await enter(tx, emit, facility, body, plate, booking, entryTime, now);
-          if (key !== undefined) await storeResponse(tx, scope, key, 201, session);
-          return { replayed: false, session };
-        }),
+        runtime.transaction((tx, emit) =>
+          oncePerKey(tx, { ...once, status: 201 }, () =>
+            enter(tx, emit, facility, body, plate, booking, entryTime, now),
+          ),
+        ),
       );
-      if (result.replayed) return replay(result.session);
-      return reply.code(201).send(result.session);
+      if (result.replayed) return replay(result.answer);
+      return reply.code(201).send(result.answer);
     },
   );
 }

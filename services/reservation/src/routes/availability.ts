@@ -15,7 +15,7 @@ import { problem } from '../errors.ts';
 import type { ReservationSettings } from '../settings.ts';
 import type { SpaceDirectory } from '../spaces.ts';
 import * as store from '../store.ts';
-import { estimate } from './reservations.ts';
+import { bookingRules, estimate } from './reservations.ts';
 import { DateTime, FacilityId, SpaceSize, VehicleType } from './schemas.ts';
 
 const dayMs = 86_400_000;
@@ -58,13 +58,7 @@ export function availabilityRoutes(
       const now = clock.now();
       const start = new Date(q.start_time);
       const end = new Date(q.end_time);
-      checkBookingWindow(start, end, {
-        now,
-        timezone: facility.timezone,
-        hours: facility,
-        maxAdvanceDays: facility.reservation_policy.max_advance_days,
-        maxDurationHours: settings.maxDurationHours,
-      });
+      checkBookingWindow(start, end, bookingRules(facility, settings, now));
       const duration = end.getTime() - start.getTime();
       const horizon = start.getTime() + 7 * dayMs;
       const spaces = await bookableSpaces(

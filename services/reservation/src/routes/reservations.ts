@@ -85,13 +85,7 @@ export function reservationRoutes(
       const now = clock.now();
       const start = new Date(body.start_time);
       const end = new Date(body.end_time);
-      checkBookingWindow(start, end, {
-        now,
-        timezone: facility.timezone,
-        hours: facility,
-        maxAdvanceDays: facility.reservation_policy.max_advance_days,
-        maxDurationHours: settings.maxDurationHours,
-      });
+      checkBookingWindow(start, end, bookingRules(facility, settings, now));
       const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * minuteMs;
       const candidates = reservableSpaces(
         await spaces.list(facility.facility_id, body.desired_space_size),
@@ -356,6 +350,16 @@ async function placeHold(
   if (spaceRequested)
     throw problem('RESERVATION_OVERLAP', 'The space is already reserved for part of the window');
   throw problem('NO_SPACE_AVAILABLE', 'No space of that size is free for the whole window');
+}
+
+export function bookingRules(facility: FacilityConfig, settings: ReservationSettings, now: Date) {
+  return {
+    now,
+    timezone: facility.timezone,
+    hours: facility,
+    maxAdvanceDays: facility.reservation_policy.max_advance_days,
+    maxDurationHours: settings.maxDurationHours,
+  };
 }
 
 /** The terms the driver agrees to when booking, from the facility's policy now. */
