@@ -72,11 +72,13 @@ describe('under concurrency', () => {
     expect(await overlappingPairs()).toBe(0);
   });
 
-  it('never lets two active reservations of a space overlap, whatever drivers do', async () => {
+  it('never lets two active reservations of a space overlap, whatever drivers and the clock do', async () => {
     type Command =
       | { kind: 'create'; start: number; length: number }
-      | { kind: 'confirm' | 'cancel'; pick: number }
-      | { kind: 'expire' };
+      | { kind: 'confirm'; pick: number }
+      | { kind: 'cancel'; pick: number }
+      | { kind: 'arrive'; pick: number; offset: number }
+      | { kind: 'tick'; minutes: number };
     const command: fc.Arbitrary<Command> = fc.oneof(
       {
         weight: 4,
@@ -86,65 +88,157 @@ describe('under concurrency', () => {
           length: fc.integer({ min: 1, max: 4 }),
         }),
       },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick: fc.nat() }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('confirm' as const), pick: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
-      { weight: 1, arbitrary: fc.constant({ kind: 'expire' as const }) },
+      {
+        weight: 2,
+        // The driver turns up `offset` minutes after the start (the clock moves there if it is ahead).
+        arbitrary: fc.record({
+          kind: fc.constant('arrive' as const),
+          pick: fc.nat(),
+          offset: fc.integer({ min: -25, max: 40 }),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('tick' as const),
+          minutes: fc.integer({ min: 5, max: 60 }),
+        }),
+      },
     );
+    const minute = 60_000;
+    const active = ['PENDING', 'CONFIRMED', 'FULFILLED'];
     let round = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 14 }), async (commands) => {
+      fc.asyncProperty(fc.array(command, { minLength: 6, maxLength: 24, size: 'max' }), async (commands) => {
         round += 1;
         const { facility_id } = await w.facility({ name: `Property ${round}` }, 2);
-        // Windows on a half-hour grid from 24 hours ahead: the sweep below only expires holds.
-        const base = w.clock.now().getTime() + 24 * 3_600_000;
-        const slot = (n: number) => new Date(base + n * 30 * 60_000).toISOString();
-        const model: { id: string; status: string; space: string; start: number; end: number }[] = [];
-        for (const c of commands) {
+        // Windows on a half-hour grid starting 20 minutes from now; ticks move the clock 5 to 60
+        // minutes, so holds run out, arrivals open and close, and drivers fail to come.
+        const base = w.clock.now().getTime() + 20 * minute;
+        const slot = (n: number) => base + n * 30 * minute;
+        type Booking = {
+          id: string;
+          code: string;
+          status: string;
+          space: string;
+          start: number;
+          end: number;
+          expires: number;
+        };
+        const model: Booking[] = [];
+        const occupied = new Set<string>(); // spaces with a car in them (cars do not leave here)
+        const now = () => w.clock.now().getTime();
+        const arrivalUntil = (r: Booking) => Math.min(r.start + 30 * minute, r.end);
+        // Time passes: the service's sweep expires holds and marks no-shows, and so does the model.
+        const passTime = async (ms: number) => {
+          if (ms <= 0) return;
+          w.clock.advance(ms);
+          await w.sweep();
+          for (const r of model) {
+            if (r.status === 'PENDING' && r.expires <= now()) r.status = 'EXPIRED';
+            if (r.status === 'CONFIRMED' && arrivalUntil(r) <= now()) r.status = 'NO_SHOW';
+          }
+        };
+        for (const [step, c] of commands.entries()) {
           if (c.kind === 'create') {
-            const window = { start: c.start, end: c.start + c.length };
+            const start = slot(c.start);
+            const end = slot(c.start + c.length);
             const answer = await w.reserve(w.driver.token, {
               facility_id,
               desired_space_size: 'STANDARD',
-              start_time: slot(window.start),
-              end_time: slot(window.end),
+              start_time: new Date(start).toISOString(),
+              end_time: new Date(end).toISOString(),
             });
-            // The model: a create succeeds exactly when one of the two spaces has no active
-            // reservation overlapping the window, and it gets such a space.
-            const overlapping = model.filter(
-              (r) =>
-                ['PENDING', 'CONFIRMED'].includes(r.status) && r.start < window.end && window.start < r.end,
+            if (start < now() - minute) {
+              expect(answer.body.code).toBe('RESERVATION_IN_THE_PAST');
+              continue;
+            }
+            // Spaces booked for part of the window, and (for a window starting within two hours)
+            // spaces with a car in them now, are out; a create succeeds exactly when one is left.
+            const blocked = new Set(
+              model
+                .filter((r) => active.includes(r.status) && r.start < end && start < r.end)
+                .map((r) => r.space),
             );
-            const busySpaces = new Set(overlapping.map((r) => r.space));
+            if (start - now() < 120 * minute) for (const space of occupied) blocked.add(space);
             if (answer.status === 201) {
-              expect(busySpaces.has(answer.body.space_id)).toBe(false);
+              expect(blocked.has(answer.body.space_id)).toBe(false);
               model.push({
                 id: answer.body.reservation_id,
+                code: answer.body.confirmation_code,
                 status: 'PENDING',
                 space: answer.body.space_id,
-                ...window,
+                start,
+                end,
+                expires: now() + 15 * minute,
               });
             } else {
               expect(answer.body.code).toBe('NO_SPACE_AVAILABLE');
-              expect(busySpaces.size).toBe(2);
+              expect(blocked.size).toBe(2);
             }
-          } else if (c.kind === 'expire') {
-            w.clock.advance(16 * 60_000);
-            await w.sweep();
-            for (const r of model) if (r.status === 'PENDING') r.status = 'EXPIRED';
+          } else if (c.kind === 'tick') {
+            await passTime(c.minutes * minute);
           } else if (model.length > 0) {
-            const target = model[c.pick % model.length]!;
-            const answer =
-              c.kind === 'confirm'
-                ? await w.confirm(w.driver.token, target.id)
-                : await w.cancel(w.driver.token, target.id);
-            if (answer.status === 200) target.status = answer.body.status;
-            else expect(answer.status).toBe(409);
+            const r = model[c.pick % model.length]!;
+            if (c.kind === 'confirm') {
+              const answer = await w.confirm(w.driver.token, r.id);
+              const expected: Record<string, [number, string]> = {
+                PENDING: [200, 'CONFIRMED'],
+                CONFIRMED: [200, 'CONFIRMED'],
+                CANCELLED: [409, 'RESERVATION_CANCELLED'],
+                EXPIRED: [409, 'RESERVATION_EXPIRED'],
+                FULFILLED: [409, 'RESERVATION_NOT_PENDING'],
+                NO_SHOW: [409, 'RESERVATION_NOT_PENDING'],
+              };
+              const [status, outcome] = expected[r.status]!;
+              expect([answer.status, answer.status === 200 ? answer.body.status : answer.body.code]).toEqual([
+                status,
+                outcome,
+              ]);
+              if (status === 200) r.status = 'CONFIRMED';
+            } else if (c.kind === 'cancel') {
+              const answer = await w.cancel(w.driver.token, r.id);
+              const cancellable = ['PENDING', 'CONFIRMED', 'CANCELLED'].includes(r.status);
+              expect([answer.status, answer.status === 200 ? answer.body.status : answer.body.code]).toEqual(
+                cancellable ? [200, 'CANCELLED'] : [409, 'RESERVATION_NOT_CANCELLABLE'],
+              );
+              if (cancellable) r.status = 'CANCELLED';
+            } else {
+              await passTime(r.start + c.offset * minute - now());
+              const answer = await w.t.request('POST', '/api/v1/parking/sessions/entry', {
+                token: w.acme.operatorToken,
+                body: { facility_id, registration_number: `P${round}X${step}`, reservation_code: r.code },
+              });
+              const onTime = now() >= r.start - 15 * minute && now() < arrivalUntil(r);
+              const refusal: Record<string, string> = {
+                PENDING: 'RESERVATION_NOT_CONFIRMED',
+                CANCELLED: 'RESERVATION_CANCELLED',
+                EXPIRED: 'RESERVATION_EXPIRED',
+                FULFILLED: 'RESERVATION_ALREADY_USED',
+                NO_SHOW: 'ARRIVAL_TOO_LATE',
+                CONFIRMED: onTime ? '' : now() < r.start ? 'ARRIVAL_TOO_EARLY' : 'ARRIVAL_TOO_LATE',
+              };
+              if (refusal[r.status]) {
+                expect(answer.body.code).toBe(refusal[r.status]);
+              } else if (answer.status === 201) {
+                // On its own space unless a car from an earlier booking still stands there.
+                if (!occupied.has(r.space)) expect(answer.body.space_id).toBe(r.space);
+                occupied.add(answer.body.space_id);
+                await w.t.drainEvents();
+                r.status = 'FULFILLED';
+              } else {
+                expect(answer.body.code).toBe('NO_SPACE_AVAILABLE');
+                expect(occupied.has(r.space)).toBe(true);
+              }
+            }
           }
           expect(await overlappingPairs()).toBe(0);
         }
         for (const r of model) expect((await w.get(w.driver.token, r.id)).body.status).toBe(r.status);
       }),
-      { numRuns: 20 },
+      { numRuns: 30 },
     );
-  });
+  }, 240_000);
 });

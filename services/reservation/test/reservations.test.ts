@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reservationClient } from '../src/client.ts';
 import { type ReservationWorld, startReservationWorld } from './world.ts';
 
 let w: ReservationWorld;
@@ -253,5 +254,57 @@ describe('availability', () => {
       available_spaces: 2,
       next_available_time: w.inMinutes(240),
     });
+  });
+});
+
+describe('for the parking service', () => {
+  it('answers each space’s free and reserved stretches, and is not reachable from outside', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Windows' }, 2);
+    const standard = spaces.filter((s: any) => s.size === 'STANDARD');
+    const booked = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      space_id: standard[1].space_id,
+      start_time: w.inMinutes(60),
+      end_time: w.inMinutes(120),
+    });
+    // Internal routes take a service token: here, the one Parking calls with.
+    const asParking = reservationClient(w.t.platform.services.get('parking')!.runtime.client('reservation'));
+    const windows = await asParking.availableWindows(facility_id, {
+      from: w.inMinutes(0),
+      to: w.inMinutes(180),
+      size: 'STANDARD',
+    });
+    expect(windows.spaces).toEqual([
+      {
+        space_id: standard[0].space_id,
+        size: 'STANDARD',
+        available: [{ start_time: w.inMinutes(0), end_time: w.inMinutes(180) }],
+        reserved: [],
+      },
+      {
+        space_id: standard[1].space_id,
+        size: 'STANDARD',
+        available: [
+          { start_time: w.inMinutes(0), end_time: w.inMinutes(60) },
+          { start_time: w.inMinutes(120), end_time: w.inMinutes(180) },
+        ],
+        reserved: [
+          {
+            reservation_id: booked.body.reservation_id,
+            start_time: w.inMinutes(60),
+            end_time: w.inMinutes(120),
+          },
+        ],
+      },
+    ]);
+    const outside = await w.t.request(
+      'GET',
+      `/api/v1/reservations/internal/facility/${facility_id}/available-windows`,
+      {
+        token: w.acme.adminToken,
+      },
+    );
+    expect(outside.status).toBe(404);
   });
 });
