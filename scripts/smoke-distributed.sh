@@ -161,6 +161,21 @@ step() {
   return 1
 }
 
+# eventually NAME PATH TOKEN JQ_CHECK: GETs PATH until JQ_CHECK holds (up to 10 s); for what events do.
+eventually() {
+  local name=$1 path=$2 token=$3 check=$4 i
+  for ((i = 0; i < 50; i++)); do
+    api GET "$path" "$token"
+    [[ $STATUS == 200 ]] && jq -e "$check" <<<"$BODY" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  if [[ $STATUS == 200 ]] && jq -e "$check" <<<"$BODY" >/dev/null 2>&1; then
+    pass "$name"
+  else
+    fail "$name" "GET $path -> HTTP $STATUS after 10 s (expected: $check)" "response: ${BODY:0:1500}"
+  fi
+}
+
 # --- databases ----------------------------------------------------------------------------------
 log "run $RUN: databases ${PREFIX}_*, exchange $EXCHANGE, logs in $WORK"
 if ! psql -q -X -v ON_ERROR_STOP=1 "$SERVER_URL" -c 'SELECT 1' >/dev/null 2>"$WORK/psql.err"; then
@@ -324,17 +339,8 @@ for type in parking.vehicle.entered parking.vehicle.exited; do
 done
 
 # --- the facility service consumed them ---------------------------------------------------------
-for ((i = 0; i < 50; i++)); do
-  api GET "/api/v1/facilities/$FACILITY_ID/operations-summary" "$TOKEN"
-  [[ $STATUS == 200 ]] && jq -e '.total_entries >= 1 and .total_transactions >= 1' <<<"$BODY" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-if [[ $STATUS == 200 ]] && jq -e '.total_entries >= 1 and .total_transactions >= 1' <<<"$BODY" >/dev/null 2>&1; then
-  pass "facility operations-summary counts the entry and the exit (from the events)"
-else
-  fail "facility operations-summary counts the entry and the exit" \
-    "GET /api/v1/facilities/$FACILITY_ID/operations-summary -> HTTP $STATUS after 10 s" "response: ${BODY:0:1500}"
-fi
+eventually "facility operations-summary counts the entry and the exit (from the events)" \
+  "/api/v1/facilities/$FACILITY_ID/operations-summary" "$TOKEN" '.total_entries >= 1 and .total_transactions >= 1'
 
 # --- a reservation, across three services -------------------------------------------------------
 DRIVER_EMAIL=driver-$RUN@smoke.easypark.local
@@ -362,30 +368,14 @@ step "confirm it" 200 POST "/api/v1/reservations/$RESERVATION_ID/confirm" "$DRIV
 
 # Parking hears reservation.confirmed over RabbitMQ and shows the space RESERVED (the arrival
 # window, from 15 minutes before the start, is open).
-for ((i = 0; i < 50; i++)); do
-  api GET "/api/v1/parking/spaces/$FACILITY_ID/$RESERVED_SPACE" "$TOKEN"
-  jq -e '.status == "RESERVED"' <<<"$BODY" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-if jq -e '.status == "RESERVED"' <<<"$BODY" >/dev/null 2>&1; then
-  pass "parking shows the reserved space RESERVED (from reservation.confirmed)"
-else
-  fail "parking shows the reserved space RESERVED" "response: ${BODY:0:1500}"
-fi
+eventually "parking shows the reserved space RESERVED (from reservation.confirmed)" \
+  "/api/v1/parking/spaces/$FACILITY_ID/$RESERVED_SPACE" "$TOKEN" '.status == "RESERVED"'
 
 step "the car enters with its code and gets its space" 201 POST /api/v1/parking/sessions/entry "$TOKEN" \
   "$(jq -nc --arg f "$FACILITY_ID" --arg c "$CODE" '{facility_id:$f,registration_number:"SMOKE 2",reservation_code:$c}')" \
   ".space_id == \"$RESERVED_SPACE\" and .reservation_id == \"$RESERVATION_ID\"" || true
 
-for ((i = 0; i < 50; i++)); do
-  api GET "/api/v1/reservations/$RESERVATION_ID" "$DRIVER_TOKEN"
-  jq -e '.status == "FULFILLED"' <<<"$BODY" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-if jq -e '.status == "FULFILLED"' <<<"$BODY" >/dev/null 2>&1; then
-  pass "the reservation is FULFILLED (from parking.vehicle.entered)"
-else
-  fail "the reservation is FULFILLED" "response: ${BODY:0:1500}"
-fi
+eventually "the reservation is FULFILLED (from parking.vehicle.entered)" \
+  "/api/v1/reservations/$RESERVATION_ID" "$DRIVER_TOKEN" '.status == "FULFILLED"'
 
 finish
