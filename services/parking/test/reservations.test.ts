@@ -159,16 +159,14 @@ describe('reservation rules', () => {
     expect(reservedStatus({ status: 'OCCUPIED', status_reason: null }, null)).toBeNull();
   });
 
-  it('lets a driver take the booked space only if it fits and is not held for someone else', () => {
+  it('lets a driver take the booked space if it fits and is free or held, even for the next booking', () => {
     const std = (s: { status: any; status_reason: string | null }) => ({ size: 'STANDARD' as const, ...s });
-    expect(canTakeBookedSpace(std(free), 'res_1', 'CAR')).toBe(true);
-    expect(canTakeBookedSpace(std(held('res_1')), 'res_1', 'CAR')).toBe(true);
-    expect(canTakeBookedSpace(std(held('res_2')), 'res_1', 'CAR')).toBe(false);
-    expect(canTakeBookedSpace(std(free), 'res_1', 'TRUCK')).toBe(false);
-    expect(canTakeBookedSpace(std({ status: 'OCCUPIED', status_reason: null }), 'res_1', 'CAR')).toBe(false);
-    expect(canTakeBookedSpace(std({ status: 'MAINTENANCE', status_reason: null }), 'res_1', 'CAR')).toBe(
-      false,
-    );
+    expect(canTakeBookedSpace(std(free), 'CAR')).toBe(true);
+    expect(canTakeBookedSpace(std(held('res_1')), 'CAR')).toBe(true);
+    expect(canTakeBookedSpace(std(held('res_2')), 'CAR')).toBe(true);
+    expect(canTakeBookedSpace(std(free), 'TRUCK')).toBe(false);
+    expect(canTakeBookedSpace(std({ status: 'OCCUPIED', status_reason: null }), 'CAR')).toBe(false);
+    expect(canTakeBookedSpace(std({ status: 'MAINTENANCE', status_reason: null }), 'CAR')).toBe(false);
   });
 
   it('offers unbooked spaces first, then the latest booked, and never a held one', () => {

@@ -42,19 +42,16 @@ export function reservedStatus(
 }
 
 /**
- * Whether a vehicle arriving under `reservationId` may park in the space booked for it: it must
- * fit, and be free or held (not for another reservation's window).
+ * Whether a vehicle arriving under a reservation the Reservation service has just validated may
+ * park in the space booked for it: it must fit, and be free or held. A hold for a later booking
+ * does not stop it: bookings of a space never overlap, so a valid arrival is still inside its own
+ * window and the later driver, arriving early, is the one who gets another space.
  */
 export function canTakeBookedSpace(
-  space: { size: SpaceSize; status: SpaceStatus; status_reason: string | null },
-  reservationId: string,
+  space: { size: SpaceSize; status: SpaceStatus },
   type: VehicleType,
 ): boolean {
-  if (!fits(space.size, type)) return false;
-  if (space.status === 'AVAILABLE') return true;
-  if (space.status !== 'RESERVED') return false;
-  const holder = holdingReservation(space);
-  return holder === null || holder === reservationId;
+  return fits(space.size, type) && (space.status === 'AVAILABLE' || space.status === 'RESERVED');
 }
 
 /** A reservation's plate as Parking compares plates; null when there is none or it cannot be one. */

@@ -296,11 +296,7 @@ async function takeSpace(
   const type = vehicle.vehicle_type;
   if (booking && (namedSpaceId === undefined || namedSpaceId === booking.space_id)) {
     const booked = await lockSpace(tx, booking.space_id);
-    if (
-      booked &&
-      booked.facility_id === facilityId &&
-      canTakeBookedSpace(booked, booking.reservation_id, type)
-    ) {
+    if (booked && booked.facility_id === facilityId && canTakeBookedSpace(booked, type)) {
       return { space: await setSpaceStatus(tx, booked.space_id, 'OCCUPIED', null, now), from: booked.status };
     }
   }
