@@ -238,7 +238,8 @@ describe('under concurrency', () => {
         }
         for (const r of model) expect((await w.get(w.driver.token, r.id)).body.status).toBe(r.status);
       }),
-      { numRuns: 30 },
+      // A fixed seed keeps CI repeatable; FC_SEED=<n> explores other sequences.
+      { numRuns: 30, seed: Number(process.env.FC_SEED ?? 20_261_124) },
     );
   }, 240_000);
 });
