@@ -50,6 +50,17 @@ async function reconcileAfterEvent(tx: Tx, emit: Emit, spaceId: string, eventTim
   await reconcileSpace(tx, emit, null, space, now);
 }
 
+/** A cancelled, expired or missed reservation no longer holds its space. */
+async function release(
+  tx: Tx,
+  emit: Emit,
+  d: { reservation_id: string; space_id: string; customer_id: string | null },
+  eventTime: string,
+): Promise<void> {
+  await settleReservation(tx, d, 'RELEASED', null, new Date(eventTime));
+  await reconcileAfterEvent(tx, emit, d.space_id, eventTime);
+}
+
 export const reservationHandlers: EventHandlers = {
   async 'reservation.confirmed'(tx, event, emit) {
     const d = event.data;
@@ -72,23 +83,10 @@ export const reservationHandlers: EventHandlers = {
     await reconcileAfterEvent(tx, emit, d.space_id, event.time);
   },
 
-  async 'reservation.cancelled'(tx, event, emit) {
-    const d = event.data;
-    await settleReservation(tx, d, 'RELEASED', null, new Date(event.time));
-    await reconcileAfterEvent(tx, emit, d.space_id, event.time);
-  },
-
-  async 'reservation.expired'(tx, event, emit) {
-    const d = event.data;
-    await settleReservation(tx, { ...d, customer_id: null }, 'RELEASED', null, new Date(event.time));
-    await reconcileAfterEvent(tx, emit, d.space_id, event.time);
-  },
-
-  async 'reservation.no_show'(tx, event, emit) {
-    const d = event.data;
-    await settleReservation(tx, d, 'RELEASED', null, new Date(event.time));
-    await reconcileAfterEvent(tx, emit, d.space_id, event.time);
-  },
+  'reservation.cancelled': (tx, event, emit) => release(tx, emit, event.data, event.time),
+  'reservation.expired': (tx, event, emit) =>
+    release(tx, emit, { ...event.data, customer_id: null }, event.time),
+  'reservation.no_show': (tx, event, emit) => release(tx, emit, event.data, event.time),
 
   async 'reservation.fulfilled'(tx, event, emit) {
     const d = event.data;

@@ -1,5 +1,11 @@
 import { toMajor } from '@easypark/kernel';
-import { type Emit, type EventHandlers, pgConstraint, type ServiceRuntime } from '@easypark/platform';
+import {
+  type Emit,
+  type EventHandlers,
+  pgConstraint,
+  type ServiceRuntime,
+  type Tx,
+} from '@easypark/platform';
 import * as store from './store.ts';
 
 /**
@@ -138,25 +144,22 @@ export const reservationEventHandlers: EventHandlers = {
  * batches, each reservation once even with several instances running (SKIP LOCKED).
  */
 export function startLifecycleSweeps(runtime: ServiceRuntime, intervalMs: number) {
+  const batch = 200;
   let last: Promise<void> = Promise.resolve();
+  // Batch after batch until one comes back short: nothing due at `now` is left.
+  async function inBatches(mark: (tx: Tx) => Promise<Row[]>, announce: (emit: Emit, r: Row) => void) {
+    for (let size = batch; size === batch; ) {
+      size = await runtime.transaction(async (tx, emit) => {
+        const rows = await mark(tx);
+        for (const row of rows) announce(emit, row);
+        return rows.length;
+      });
+    }
+  }
   async function sweep() {
     const now = runtime.clock.now();
-    for (;;) {
-      const expired = await runtime.transaction(async (tx, emit) => {
-        const rows = await store.expireDueHolds(tx, now, 200);
-        for (const row of rows) emitExpired(emit, row);
-        return rows.length;
-      });
-      if (expired < 200) break;
-    }
-    for (;;) {
-      const missed = await runtime.transaction(async (tx, emit) => {
-        const rows = await store.markDueNoShows(tx, now, 200);
-        for (const row of rows) emitNoShow(emit, row);
-        return rows.length;
-      });
-      if (missed < 200) break;
-    }
+    await inBatches((tx) => store.expireDueHolds(tx, now, batch), emitExpired);
+    await inBatches((tx) => store.markDueNoShows(tx, now, batch), emitNoShow);
   }
   // Rounds run one after another, each with the clock as it is when it starts.
   function run(): Promise<void> {

@@ -247,16 +247,25 @@ export async function markCancelled(
   return rows[0]!;
 }
 
-/** Expires up to `limit` PENDING reservations whose hold ran out by `now`; each once, across instances. */
-export async function expireDueHolds(tx: Tx, now: Date, limit: number): Promise<ReservationRow[]> {
+/**
+ * Expires up to `limit` PENDING reservations whose hold ran out by `now` (only `reservationId`,
+ * when given); each once, across instances.
+ */
+export async function expireDueHolds(
+  tx: Tx,
+  now: Date,
+  limit: number,
+  reservationId: string | null = null,
+): Promise<ReservationRow[]> {
   const { rows } = await tx.query<ReservationRow>(
     `WITH due AS (
-       SELECT reservation_id FROM reservations WHERE status = 'PENDING' AND expires_at <= $1
+       SELECT reservation_id FROM reservations
+       WHERE status = 'PENDING' AND expires_at <= $1 AND ($3::text IS NULL OR reservation_id = $3)
        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
      )
      UPDATE reservations r SET status = 'EXPIRED', expired_at = $1, updated_at = $1
      FROM due WHERE r.reservation_id = due.reservation_id RETURNING r.*`,
-    [now, limit],
+    [now, limit, reservationId],
   );
   await tx.query(
     `UPDATE reservation_holds SET released_at = $1, release_reason = 'EXPIRED'

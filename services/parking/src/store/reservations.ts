@@ -33,17 +33,6 @@ export interface ConfirmedReservation {
 const columns = `reservation_id, space_id, facility_id, customer_id, confirmation_code, registration_number,
   start_time, end_time, arrival_from, arrival_until, status, session_id, updated_at`;
 
-export async function lockReservation(
-  tx: Queryable,
-  reservationId: string,
-): Promise<SpaceReservationRow | null> {
-  const { rows } = await tx.query<SpaceReservationRow>(
-    `SELECT ${columns} FROM space_reservations WHERE reservation_id = $1 FOR UPDATE`,
-    [reservationId],
-  );
-  return rows[0] ?? null;
-}
-
 /**
  * Records a confirmed reservation as ACTIVE, or refreshes its details while it is still ACTIVE.
  * One already released or fulfilled stays so (a late or repeated confirmation). A space this
