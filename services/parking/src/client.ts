@@ -3,8 +3,12 @@ import type { ServiceClient } from '@easypark/platform';
 export type SpaceSize = 'COMPACT' | 'STANDARD' | 'LARGE';
 export type SpaceStatus = 'AVAILABLE' | 'OCCUPIED' | 'RESERVED' | 'MAINTENANCE';
 export type VehicleType = 'CAR' | 'MOTORCYCLE' | 'TRUCK' | 'BUS';
+export type ConnectorType = 'CCS' | 'TESLA' | 'CHADEMO' | 'J1772' | 'TYPE2';
 
-/** A parking session as billing and charging see it (GET /parking/internal/sessions/{id}). */
+/**
+ * A parking session as billing and charging see it (GET /parking/internal/sessions/{id} and
+ * GET /parking/internal/facilities/{id}/open-sessions?registration_number=).
+ */
 export interface ParkingSession {
   session_id: string;
   status: 'OPEN' | 'CLOSED';
@@ -18,6 +22,8 @@ export interface ParkingSession {
   vehicle_type: VehicleType;
   is_electric: boolean;
   battery_capacity_kwh: number | null;
+  /** the vehicle's charging inlet; null when unknown (always for vehicles that are not electric) */
+  connector_type: ConnectorType | null;
   customer_id: string | null;
   reservation_id: string | null;
   entry_time: string;
@@ -64,6 +70,17 @@ export function parkingClient(client: ServiceClient) {
       client.get<FacilitySpace[]>(
         `/parking/internal/facilities/${encodeURIComponent(facilityId)}/spaces`,
         size ? { size } : undefined,
+      ),
+    /**
+     * The open session of the vehicle with this plate (any spelling: it is normalised) in the
+     * facility. None: SESSION_NOT_FOUND; an impossible plate: INVALID_REGISTRATION.
+     */
+    openSessionByPlate: (facilityId: string, registrationNumber: string) =>
+      client.get<ParkingSession>(
+        `/parking/internal/facilities/${encodeURIComponent(facilityId)}/open-sessions`,
+        {
+          registration_number: registrationNumber,
+        },
       ),
     validateSession: (sessionId: string, vehicleId?: string) =>
       client.post<SessionValidation>(

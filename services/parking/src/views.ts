@@ -34,6 +34,7 @@ export function vehicleView(row: VehicleRow) {
     color: row.color,
     is_electric: row.is_electric,
     battery_capacity_kwh: row.battery_capacity_kwh,
+    connector_type: row.connector_type,
     owner_id: row.owner_id,
     tenant_id: row.tenant_id,
     created_at: iso(row.created_at),
@@ -72,6 +73,7 @@ export function internalSessionView(row: SessionDetail) {
     tenant_id: row.tenant_id,
     is_electric: row.is_electric,
     battery_capacity_kwh: row.battery_capacity_kwh,
+    connector_type: row.connector_type,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };

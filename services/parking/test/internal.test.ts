@@ -148,6 +148,7 @@ describe('internal routes', () => {
       '/parking/internal/sessions/{session_id}',
       '/parking/internal/spaces/{space_id}/status',
       '/parking/internal/sessions/{session_id}/validate',
+      '/parking/internal/facilities/{facility_id}/open-sessions',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }

@@ -3,6 +3,10 @@ import { problem } from '../errors.ts';
 export const vehicleTypes = ['CAR', 'MOTORCYCLE', 'TRUCK', 'BUS'] as const;
 export type VehicleType = (typeof vehicleTypes)[number];
 
+/** An electric vehicle's charging inlet. */
+export const connectorTypes = ['CCS', 'TESLA', 'CHADEMO', 'J1772', 'TYPE2'] as const;
+export type ConnectorType = (typeof connectorTypes)[number];
+
 /** Plates are compared as plate readers see them: upper case, no spaces, dashes or dots. */
 export function normalisePlate(raw: string): string {
   return raw

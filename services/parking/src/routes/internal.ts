@@ -1,12 +1,15 @@
 import { type App, type ServiceRuntime, Type } from '@easypark/platform';
+import { parsePlate } from '../domain/vehicles.ts';
 import { problem } from '../errors.ts';
-import { getSessionDetail } from '../store/sessions.ts';
+import { getSessionDetail, openSessionDetailByPlate } from '../store/sessions.ts';
 import { facilitySpaces, getSpace } from '../store/spaces.ts';
 import { internalSessionView, locationOf } from '../views.ts';
 import {
+  ConnectorTypeSchema,
   FacilityId,
   Location,
   Nullable,
+  Plate,
   problems,
   SessionId,
   SpaceId,
@@ -26,6 +29,7 @@ const InternalSession = Type.Object({
   tenant_id: Type.String(),
   is_electric: Type.Boolean(),
   battery_capacity_kwh: Nullable(Type.Number()),
+  connector_type: Nullable(ConnectorTypeSchema),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
@@ -71,6 +75,32 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => internalSessionView(await sessionOr404(request.params.session_id)),
+  );
+
+  app.get(
+    '/parking/internal/facilities/:facility_id/open-sessions',
+    {
+      config: internal,
+      schema: {
+        tags,
+        summary: 'The open session of a plate in a facility (for charging stations)',
+        description:
+          'The registration number is normalised as at entry. 404 SESSION_NOT_FOUND when no vehicle with ' +
+          'this plate is parked in this facility (unknown plate or facility, parked elsewhere, gone).',
+        params: Type.Object({ facility_id: FacilityId }),
+        querystring: Type.Object({ registration_number: Plate }),
+        response: { 200: InternalSession, ...problems('INVALID_REGISTRATION', 'SESSION_NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const { facility_id } = request.params;
+      const plate = parsePlate(request.query.registration_number);
+      const session = await openSessionDetailByPlate(runtime.pool, facility_id, plate);
+      if (!session) {
+        throw problem('SESSION_NOT_FOUND', `No vehicle ${plate} is parked in facility ${facility_id}`);
+      }
+      return internalSessionView(session);
+    },
   );
 
   app.get(

@@ -1,7 +1,7 @@
 import { commonProblem, type IdKind, idPatternFor } from '@easypark/kernel';
 import { decodeCursor, type TSchema, Type } from '@easypark/platform';
 import { spaceSizes, spaceStatuses } from '../domain/spaces.ts';
-import { vehicleTypes } from '../domain/vehicles.ts';
+import { connectorTypes, vehicleTypes } from '../domain/vehicles.ts';
 import { parkingProblems } from '../errors.ts';
 
 /** Schemas shared by several routes. Route-specific bodies live next to their routes. */
@@ -20,6 +20,10 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 export const SpaceSizeSchema = Type.Enum(spaceSizes, { type: 'string', description: 'Space size' });
 export const SpaceStatusSchema = Type.Enum(spaceStatuses, { type: 'string', description: 'Space status' });
 export const VehicleTypeSchema = Type.Enum(vehicleTypes, { type: 'string', description: 'Vehicle type' });
+export const ConnectorTypeSchema = Type.Enum(connectorTypes, {
+  type: 'string',
+  description: 'An electric vehicle’s charging inlet',
+});
 export const Plate = Type.String({
   minLength: 1,
   maxLength: 30,
@@ -59,6 +63,7 @@ export const Vehicle = Type.Object({
   color: Nullable(Type.String()),
   is_electric: Type.Boolean(),
   battery_capacity_kwh: Nullable(Type.Number()),
+  connector_type: Nullable(ConnectorTypeSchema),
   owner_id: Nullable(Type.String()),
   tenant_id: Nullable(Type.String({ description: 'null for a vehicle a driver registered' })),
   created_at: DateTime,

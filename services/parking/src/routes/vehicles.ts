@@ -11,7 +11,16 @@ import {
   type VehicleRow,
 } from '../store/vehicles.ts';
 import { vehicleView } from '../views.ts';
-import { cursorOf, IdOf, Plate, problems, Vehicle, VehicleId, VehicleTypeSchema } from './schemas.ts';
+import {
+  ConnectorTypeSchema,
+  cursorOf,
+  IdOf,
+  Plate,
+  problems,
+  Vehicle,
+  VehicleId,
+  VehicleTypeSchema,
+} from './schemas.ts';
 
 const tags = ['Vehicles'];
 const anyone = ['platform_admin', 'tenant_admin', 'operator', 'driver'] as const;
@@ -25,11 +34,15 @@ const RegisterVehicle = Type.Object(
     color: Type.Optional(Type.String({ maxLength: 50 })),
     is_electric: Type.Boolean(),
     battery_capacity_kwh: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+    connector_type: Type.Optional(ConnectorTypeSchema),
     owner_id: Type.Optional(IdOf('customer', 'The customer who owns the vehicle (cus_…)')),
     tenant_id: Type.Optional(IdOf('tenant', 'Platform admins only: the tenant to register the vehicle in')),
   },
   { additionalProperties: false },
 );
+
+/** What only an electric vehicle may have. */
+const electricOnlyFields = ['battery_capacity_kwh', 'connector_type'] as const;
 
 /** Drivers see the vehicles they own; staff their tenant’s and the ones drivers registered. */
 function canSeeVehicle(principal: Principal, vehicle: VehicleRow): boolean {
@@ -56,10 +69,14 @@ export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
       const principal = requireRole(request.principal, ...anyone);
       const body = request.body;
       const { tenant_id, owner_id } = ownership(principal, body.tenant_id, body.owner_id);
-      if (body.battery_capacity_kwh !== undefined && !body.is_electric) {
-        throw commonProblem('VALIDATION_FAILED', 'battery_capacity_kwh is for electric vehicles', {
-          errors: [{ field: 'battery_capacity_kwh', message: 'only with is_electric: true' }],
-        });
+      const electricOnly = electricOnlyFields.filter((field) => body[field] !== undefined);
+      if (electricOnly.length > 0 && !body.is_electric) {
+        const fields = electricOnly.join(' and ');
+        throw commonProblem(
+          'VALIDATION_FAILED',
+          `${fields} ${electricOnly.length > 1 ? 'are' : 'is'} for electric vehicles`,
+          { errors: electricOnly.map((field) => ({ field, message: 'only with is_electric: true' })) },
+        );
       }
       const vehicle = {
         vehicle_id: newId('vehicle'),
@@ -72,6 +89,7 @@ export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
         color: body.color ?? null,
         is_electric: body.is_electric,
         battery_capacity_kwh: body.battery_capacity_kwh ?? null,
+        connector_type: body.connector_type ?? null,
       };
       const row = await mapDbErrors(() => insertVehicle(runtime.pool, vehicle, runtime.clock.now()));
       return reply.code(201).send(vehicleView(row));

@@ -1,6 +1,6 @@
 import type { Queryable } from '@easypark/platform';
 import type { SpaceSize } from '../domain/spaces.ts';
-import type { VehicleType } from '../domain/vehicles.ts';
+import type { ConnectorType, VehicleType } from '../domain/vehicles.ts';
 
 export interface SessionRow {
   session_id: string;
@@ -25,6 +25,7 @@ export interface SessionDetail extends SessionRow {
   vehicle_type: VehicleType;
   is_electric: boolean;
   battery_capacity_kwh: number | null;
+  connector_type: ConnectorType | null;
   space_size: SpaceSize;
   location_floor: number;
   location_aisle: string;
@@ -38,7 +39,7 @@ export type NewSession = Omit<
 
 const detailSelect = `SELECT s.session_id, s.tenant_id, s.vehicle_id, s.space_id, s.facility_id, s.entry_time, s.exit_time,
     s.duration_hours, s.charge_amount, s.currency, s.customer_id, s.reservation_id, s.created_at, s.updated_at,
-    v.registration_number, v.vehicle_type, v.is_electric, v.battery_capacity_kwh,
+    v.registration_number, v.vehicle_type, v.is_electric, v.battery_capacity_kwh, v.connector_type,
     p.size AS space_size, p.location_floor, p.location_aisle, p.location_number
   FROM parking_sessions s
   JOIN vehicles v ON v.vehicle_id = s.vehicle_id
@@ -99,6 +100,25 @@ export async function findOpenSessionByPlate(
     [facilityId, plate],
   );
   return rows[0]?.session_id ?? null;
+}
+
+/**
+ * Like findOpenSessionByPlate, with the session's details: found through the plate's vehicles
+ * (vehicles_registration), then each one's open session (parking_sessions_open_vehicle).
+ */
+export async function openSessionDetailByPlate(
+  db: Queryable,
+  facilityId: string,
+  plate: string,
+): Promise<SessionDetail | null> {
+  const { rows } = await db.query<SessionDetail>(
+    `${detailSelect}
+     WHERE s.facility_id = $1 AND s.exit_time IS NULL AND v.registration_number = $2
+       AND (v.tenant_id = s.tenant_id OR v.tenant_id IS NULL)
+     ORDER BY v.tenant_id NULLS LAST LIMIT 1`,
+    [facilityId, plate],
+  );
+  return rows[0] ?? null;
 }
 
 export async function closeSession(

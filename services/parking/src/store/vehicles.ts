@@ -1,5 +1,5 @@
 import type { Queryable } from '@easypark/platform';
-import type { VehicleType } from '../domain/vehicles.ts';
+import type { ConnectorType, VehicleType } from '../domain/vehicles.ts';
 
 export interface VehicleRow {
   vehicle_id: string;
@@ -11,6 +11,7 @@ export interface VehicleRow {
   vehicle_type: VehicleType;
   is_electric: boolean;
   battery_capacity_kwh: number | null;
+  connector_type: ConnectorType | null;
   owner_id: string | null;
   created_at: Date;
 }
@@ -18,13 +19,13 @@ export interface VehicleRow {
 export type NewVehicle = Omit<VehicleRow, 'created_at'>;
 
 const columns = `vehicle_id, tenant_id, registration_number, make, model, color, vehicle_type, is_electric,
-  battery_capacity_kwh, owner_id, created_at`;
+  battery_capacity_kwh, connector_type, owner_id, created_at`;
 
 export async function insertVehicle(tx: Queryable, v: NewVehicle, now: Date): Promise<VehicleRow> {
   const { rows } = await tx.query<VehicleRow>(
     `INSERT INTO vehicles (vehicle_id, tenant_id, registration_number, make, model, color, vehicle_type, is_electric,
-       battery_capacity_kwh, owner_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${columns}`,
+       battery_capacity_kwh, connector_type, owner_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${columns}`,
     [
       v.vehicle_id,
       v.tenant_id,
@@ -35,6 +36,7 @@ export async function insertVehicle(tx: Queryable, v: NewVehicle, now: Date): Pr
       v.vehicle_type,
       v.is_electric,
       v.battery_capacity_kwh,
+      v.connector_type,
       v.owner_id,
       now,
     ],
