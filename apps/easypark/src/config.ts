@@ -26,6 +26,7 @@ export const RunnerConfig = Type.Object({
   FACILITY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   PARKING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   RESERVATION_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  CHARGING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

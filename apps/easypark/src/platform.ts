@@ -1,3 +1,4 @@
+import { chargingProblems, chargingService } from '@easypark/charging';
 import { facilityProblems, facilityService } from '@easypark/facility';
 import { gatewayService } from '@easypark/gateway';
 import { type Clock, systemClock } from '@easypark/kernel';
@@ -31,6 +32,7 @@ export const domainServices: readonly ServiceDefinition[] = [
   facilityService,
   parkingService,
   reservationService,
+  chargingService,
 ];
 
 /** Their error catalogues, so the gateway can explain every problem type. */
@@ -38,6 +40,7 @@ export const problemCatalogues = {
   facility: facilityProblems,
   parking: parkingProblems,
   reservation: reservationProblems,
+  charging: chargingProblems,
 };
 
 export interface PlatformOptions {
@@ -110,6 +113,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         const target = inProcess.get(definition.name);
         if (!target) return Promise.reject(new Error(`${definition.name} is not running`));
         return target.request(spec);
+      },
+      upgrade: (request, socket, head) => {
+        const target = inProcess.get(definition.name);
+        if (target) target.upgrade(request, socket, head);
+        else socket.destroy();
       },
       close: async () => {},
     };

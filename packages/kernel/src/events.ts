@@ -136,27 +136,53 @@ export interface EventCatalog {
     vehicle_id: string;
     station_id: string;
     start_time: string;
+    facility_id?: string;
+    parking_session_id?: string;
+    customer_id?: string | null;
+    started_by?: 'API' | 'STATION';
   };
   'charging.session.updated': {
     charging_session_id: string;
     energy_delivered_kwh: number;
     current_rate_kw: number;
+    station_id?: string;
+    facility_id?: string;
+    soc_percent?: number | null;
   };
+  /** Also sent for an INTERRUPTED session (its station dropped): the energy delivered is billed. */
   'charging.session.completed': {
     charging_session_id: string;
     energy_delivered_kwh: number;
+    /** major units of `currency` */
     total_cost: number;
+    currency?: string;
+    status?: 'COMPLETED' | 'INTERRUPTED';
+    price_per_kwh?: number;
+    vehicle_id?: string;
+    station_id?: string;
+    facility_id?: string;
+    parking_session_id?: string;
+    customer_id?: string | null;
+    start_time?: string;
+    stop_time?: string;
+    stop_reason?: string | null;
   };
   'charging.station.status.changed': {
     station_id: string;
     facility_id: string;
     previous_status: string;
     current_status: string;
+    timestamp?: string;
   };
+  /** queue_position 0: a station is held for the vehicle (station_id) until offer_expires_at. */
   'charging.queue.position.changed': {
     vehicle_id: string;
     queue_position: number;
-    estimated_wait_time: number;
+    estimated_wait_time: number | null;
+    queue_id?: string;
+    facility_id?: string;
+    station_id?: string | null;
+    offer_expires_at?: string | null;
   };
   'facility.registered': {
     facility_id: string;

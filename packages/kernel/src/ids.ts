@@ -17,6 +17,7 @@ export const idPrefixes = {
   station: 'stn',
   chargingSession: 'chs',
   queueEntry: 'chq',
+  maintenance: 'mnt',
   charge: 'chg',
   invoice: 'inv',
   lineItem: 'lin',

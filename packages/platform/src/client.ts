@@ -1,3 +1,5 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { AppError, commonProblem, fromProblemDocument } from '@easypark/kernel';
 import { Pool as HttpPool } from 'undici';
 import type { App } from './http/app.ts';
@@ -23,7 +25,13 @@ export interface HttpResult {
  */
 export interface Transport {
   request(spec: HttpRequestSpec): Promise<HttpResult>;
+  /** Hands over a WebSocket upgrade (a charging station connecting over OCPP). */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 export function inProcessTransport(app: App): Transport {
@@ -36,6 +44,10 @@ export function inProcessTransport(app: App): Transport {
         ...(spec.body !== undefined ? { payload: spec.body } : {}),
       });
       return { status: response.statusCode, headers: response.headers, body: response.rawPayload };
+    },
+    upgrade(request, socket, head) {
+      if (app.server.listenerCount('upgrade') === 0) return refuseUpgrade(socket, 404, 'Not Found');
+      app.server.emit('upgrade', request, socket, head);
     },
     async close() {},
   };
@@ -68,8 +80,40 @@ export function httpTransport(
         throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
       }
     },
+    upgrade: (request, socket, head) => proxyUpgrade(baseUrl, request, socket, head),
     close: () => pool.close(),
   };
+}
+
+/** Relays a WebSocket upgrade to the service and then pipes bytes both ways. */
+function proxyUpgrade(baseUrl: string, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const target = new URL(request.url ?? '/', baseUrl);
+  const upstream = httpRequest({
+    hostname: target.hostname,
+    port: target.port,
+    path: `${target.pathname}${target.search}`,
+    method: 'GET',
+    headers: { ...request.headers, 'x-forwarded-for': request.socket.remoteAddress ?? '' },
+  });
+  upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+    const lines = [`HTTP/1.1 ${response.statusCode} ${response.statusMessage}`];
+    for (let i = 0; i < response.rawHeaders.length; i += 2)
+      lines.push(`${response.rawHeaders[i]}: ${response.rawHeaders[i + 1]}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (upstreamHead.length > 0) socket.write(upstreamHead);
+    if (head.length > 0) upstreamSocket.write(head);
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    upstreamSocket.on('error', () => socket.destroy());
+    socket.on('error', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+    socket.on('close', () => upstreamSocket.destroy());
+  });
+  upstream.on('response', (response) => {
+    response.resume();
+    refuseUpgrade(socket, response.statusCode ?? 502, response.statusMessage ?? 'Refused');
+  });
+  upstream.on('error', () => refuseUpgrade(socket, 502, 'Bad Gateway'));
+  upstream.end();
 }
 
 export interface ServiceClient {

@@ -44,6 +44,12 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       docsRoutes(app, options.transports);
       problemRoutes(app, { gateway: gatewayProblems, ...options.problemCatalogues });
       proxyRoutes(app, options.transports);
+      app.server.on('upgrade', (request, socket, head) => {
+        // Charging stations connect here (OCPP over WebSocket); nothing else upgrades.
+        const charging = options.transports.charging;
+        if (request.url?.startsWith('/ocpp/') && charging) charging.upgrade(request, socket, head);
+        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      });
     },
   };
 }

@@ -1,0 +1,2 @@
+export { chargingProblems } from './errors.ts';
+export { centralSystems, chargingService } from './service.ts';
