@@ -51,9 +51,10 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     const previous = siteTurns.get(facilityId) ?? Promise.resolve();
     const turn = previous.catch(() => {}).then(work);
     siteTurns.set(facilityId, turn);
-    void turn.finally(() => {
+    const forget = () => {
       if (siteTurns.get(facilityId) === turn) siteTurns.delete(facilityId);
-    });
+    };
+    turn.then(forget, forget);
     return turn;
   }
 
@@ -335,6 +336,13 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     stopTime?: Date,
   ): Promise<store.SessionRow> {
     if (!store.openStatuses.includes(session.status)) return session;
+    // Why it stopped is ours to say, not the station's ("Remote").
+    await runtime.transaction((tx) =>
+      store.updateSession(tx, session.charging_session_id, {
+        stop_reason: session.stop_reason ?? reason.slice(0, 200),
+        updated_at: now(),
+      }),
+    );
     const transactionId = session.ocpp_transaction_id;
     if (transactionId !== null && link.isConnected(session.station_id)) {
       const ended = waitForEnd(session.charging_session_id, settings.callTimeoutMs);
@@ -414,7 +422,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
       const updated = await store.updateSession(tx, sessionId, {
         status,
         stop_time: stopTime,
-        stop_reason: end.reason.slice(0, 200),
+        stop_reason: s.stop_reason ?? end.reason.slice(0, 200),
         meter_last_wh: lastWh,
         energy_delivered_kwh: energyWh / 1000,
         current_rate_kw: 0,
