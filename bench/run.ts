@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: entries + exits and reservation creates per second through the gateway, in the embedded mode (its own
  * PostgreSQL 18, fsync on, as `npm start` runs it) and on an external PostgreSQL when one answers
- * at BENCH_DATABASE_URL (default: the local server CI uses), plus the memory of `npm start` at rest.
+ * at BENCH_DATABASE_URL (default: the local server CI uses), plus the memory of `npm start` at rest,
+ * and the OCPP central system: how many charging stations one process holds connected
+ * (BENCH_STATIONS, default 500) and the OCPP calls per second they get answered.
  * Prints a table and saves JSON under bench/results/.
+ *
+ * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +16,13 @@ import { createLogger, dropDatabase, tokenKeys } from '@easypark/platform';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
 import { type Platform, startPlatform } from '../apps/easypark/src/platform.ts';
+import { type ChargePoint, createChargePoint } from '../apps/simulator/src/chargepoint.ts';
+import { centralSystems } from '../services/charging/src/index.ts';
 import { startNpmStart, stopProcess } from '../test/support/npm-start.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const stationCount = Number(process.env.BENCH_STATIONS ?? 500);
 const externalUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 
 interface Result {
@@ -138,14 +145,18 @@ async function benchPlatform(serverUrl: string | undefined): Promise<BenchPlatfo
   };
 }
 
-/** Runs `concurrency` workers calling `step` for `ms`; returns completed steps and their latencies. */
-async function drive(ms: number, step: (worker: number, i: number) => Promise<boolean>) {
+/** Runs `workers` workers calling `step` for `ms`; returns completed steps and their latencies. */
+async function drive(
+  ms: number,
+  step: (worker: number, i: number) => Promise<boolean>,
+  workers: number = concurrency,
+) {
   const latencies: number[] = [];
   let done = 0;
   const until = Date.now() + ms;
   const started = Date.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
+    Array.from({ length: workers }, async (_, worker) => {
       for (let i = 0; Date.now() < until; i++) {
         const began = performance.now();
         if (!(await step(worker, i))) return;
@@ -249,6 +260,111 @@ async function reservationThroughput(label: string, serverUrl: string | undefine
 }
 
 /**
+ * The OCPP central system inside the Charging service: `stationCount` simulated charge points
+ * (half OCPP 1.6, half 2.0.1) connect through the gateway's port, each booting and reporting its
+ * connector as a real one does; then every station sends calls back-to-back, each waiting for its
+ * answer before the next, as a station does. The simulated stations run in this same process, so
+ * the memory figure holds both ends of every connection.
+ */
+async function ocppThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
+  const bench = await benchPlatform(serverUrl);
+  const stations: ChargePoint[] = [];
+  try {
+    const central = centralSystems.get(bench.platform.services.get('charging')!.runtime)!;
+    const { port } = bench.platform.gateway.app.server.address() as { port: number };
+    const facilityId = await bench.facility('Bench chargers', 10);
+
+    // Register the stations with a few parallel workers; each password is shown only this once.
+    const registered: { station_id: string; ocpp_password: string }[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < stationCount) {
+          next++;
+          registered.push(
+            await bench.call('POST', '/api/v1/charging/stations', bench.admin, {
+              facility_id: facilityId,
+              charger_level: 'LEVEL2',
+              connector_type: 'TYPE2',
+              power_rating_kw: 22,
+            }),
+          );
+        }
+      }),
+    );
+
+    const rssBefore = process.memoryUsage().rss / 2 ** 20;
+    for (const [i, station] of registered.entries())
+      stations.push(
+        createChargePoint({
+          endpoint: `ws://127.0.0.1:${port}/ocpp`,
+          stationId: station.station_id,
+          password: station.ocpp_password,
+          protocol: i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1',
+          maxPowerKw: 22,
+        }),
+      );
+    const connectStart = performance.now();
+    await Promise.all(stations.map((station) => station.connect()));
+    const connectSeconds = (performance.now() - connectStart) / 1000;
+    const connected = central.connectionCount();
+    if (connected !== stationCount)
+      throw new Error(`${connected} stations connected at once, expected ${stationCount}`);
+    const rssAfter = process.memoryUsage().rss / 2 ** 20;
+
+    const heartbeat = async (worker: number) => {
+      await stations[worker]!.heartbeat();
+      return true;
+    };
+    // An unknown tag: the Charging service asks the Parking service for an open session and answers Invalid.
+    const authorize = async (worker: number, i: number) => {
+      const status = await stations[worker]!.authorize(`NOCAR${worker}X${i}`);
+      if (status !== 'Invalid') throw new Error(`Authorize of an unknown tag answered ${status}`);
+      return true;
+    };
+    await drive(1000, heartbeat, stationCount); // warm-up
+    const received = central.counters.received;
+    const heartbeats = await drive(seconds * 1000, heartbeat, stationCount);
+    const answered = central.counters.received - received;
+    const authorizes = await drive(seconds * 1000, authorize, stationCount);
+    return [
+      {
+        name: `OCPP stations connected at once to one service process (${label})`,
+        value: connected,
+        unit: 'stations',
+        detail: `half OCPP 1.6, half 2.0.1, through the gateway; all connected and booted in ${round(connectSeconds)} s`,
+      },
+      {
+        name: `Node process RSS with the stations connected (${label})`,
+        value: round(rssAfter),
+        unit: 'MiB',
+        detail:
+          `${round(rssBefore)} MiB before connecting: ` +
+          `${round(((rssAfter - rssBefore) * 1024) / stationCount)} KiB per connection, both ends in this process`,
+      },
+      {
+        name: `OCPP Heartbeat calls answered/s (${label})`,
+        value: Math.round(heartbeats.perSecond),
+        unit: 'calls/s',
+        detail: `${stationCount} stations back-to-back, ${seconds} s; the central system counted ${answered} calls`,
+      },
+      { name: `OCPP Heartbeat latency p50 (${label})`, value: round(heartbeats.p50), unit: 'ms' },
+      { name: `OCPP Heartbeat latency p99 (${label})`, value: round(heartbeats.p99), unit: 'ms' },
+      {
+        name: `OCPP Authorize calls answered/s (${label})`,
+        value: Math.round(authorizes.perSecond),
+        unit: 'calls/s',
+        detail: `${stationCount} stations back-to-back, ${seconds} s, unknown tags looked up in Parking (Invalid); p50 ${round(authorizes.p50)} ms`,
+      },
+      { name: `OCPP Authorize latency p99 (${label})`, value: round(authorizes.p99), unit: 'ms' },
+    ];
+  } finally {
+    await Promise.all(stations.map((station) => station.disconnect().catch(() => {})));
+    await bench.close();
+  }
+}
+
+/**
  * The ceiling on this machine for comparison: a bare Fastify route that inserts one row, driven by
  * the same client loop. The platform's entry and exit each do far more (auth, two hops, several
  * statements, events), so read the ratio, not the absolute figure.
@@ -346,14 +462,21 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 async function main() {
   const results: Result[] = [];
-  results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
-  results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
+  const all = process.env.BENCH_ONLY !== 'ocpp';
+  if (all) {
+    results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
+    results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
+  }
+  results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
-    results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
-    results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
-    results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
+    if (all) {
+      results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
+      results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
+      results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
+    }
+    results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
   } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
-  if (!process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
+  if (all && !process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
 
   const width = Math.max(...results.map((r) => r.name.length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(10)}  unit`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Distributed smoke test: facility, parking, reservation and the gateway as four processes, each with its own
-# fresh database on a real PostgreSQL, events on a real RabbitMQ, driven through the gateway only.
+# Distributed smoke test: facility, parking, reservation, charging and the gateway as five processes, each with
+# its own fresh database on a real PostgreSQL, events on a real RabbitMQ, driven through the gateway only (a
+# simulated charging station connects over OCPP through the gateway too).
 #
 #   bash scripts/smoke-distributed.sh          (npm run smoke:distributed)
 #
@@ -9,7 +10,7 @@
 #                       databases beside it (default postgres://postgres:postgres@127.0.0.1:5432/postgres)
 #   SMOKE_AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
 #   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2,
-#                       reservation BASE+3 (default 18180)
+#                       reservation BASE+3, charging BASE+4 (default 18180)
 #   SMOKE_KEEP=1        keep the databases, queues and logs after the run (for debugging)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVER_URL=${SMOKE_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 AMQP=${SMOKE_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
 PORT_BASE=${SMOKE_PORT_BASE:-18180}
-SERVICES=(facility parking reservation gateway) # the gateway last: it routes to the others
+SERVICES=(facility parking reservation charging gateway) # the gateway last: it routes to the others
 
 log() { printf '[smoke] %s\n' "$*"; }
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -204,10 +205,13 @@ taken+="${PORT[facility]} "
 PORT[parking]=$(pick_port $((PORT_BASE + 2)))
 taken+="${PORT[parking]} "
 PORT[reservation]=$(pick_port $((PORT_BASE + 3)))
+taken+="${PORT[reservation]} "
+PORT[charging]=$(pick_port $((PORT_BASE + 4)))
 GATEWAY=http://127.0.0.1:${PORT[gateway]}
 FACILITY_URL=http://127.0.0.1:${PORT[facility]}
 PARKING_URL=http://127.0.0.1:${PORT[parking]}
 RESERVATION_URL=http://127.0.0.1:${PORT[reservation]}
+CHARGING_URL=http://127.0.0.1:${PORT[charging]}
 
 # --- services -----------------------------------------------------------------------------------
 wait_ready() { # wait_ready NAME: until /readyz answers 200, for up to 90 s
@@ -245,6 +249,7 @@ for name in "${SERVICES[@]}"; do
     FACILITY_URL="$FACILITY_URL" \
     PARKING_URL="$PARKING_URL" \
     RESERVATION_URL="$RESERVATION_URL" \
+    CHARGING_URL="$CHARGING_URL" \
     "$TSX" apps/easypark/src/main.ts serve "$name" </dev/null >"$WORK/$name.log" 2>&1 &
   PID[$name]=$!
   wait_ready "$name" || finish
@@ -377,5 +382,33 @@ step "the car enters with its code and gets its space" 201 POST /api/v1/parking/
 
 eventually "the reservation is FULFILLED (from parking.vehicle.entered)" \
   "/api/v1/reservations/$RESERVATION_ID" "$DRIVER_TOKEN" '.status == "FULFILLED"'
+
+# --- charging: a station over OCPP through the gateway, across four services --------------------
+step "set the price of energy" 200 PUT "/api/v1/facilities/$FACILITY_ID/pricing" "$TOKEN" \
+  '{"vehicle_type":"CAR","hourly_rate":2,"ev_charging_rate_per_kwh":0.45}' '.pricing_config.ev_charging_rate_per_kwh == 0.45' || true
+step "register a charging station" 201 POST /api/v1/charging/stations "$TOKEN" \
+  "$(jq -nc --arg f "$FACILITY_ID" '{facility_id:$f,charger_level:"LEVEL2",connector_type:"TYPE2",power_rating_kw:22}')" \
+  '.status == "OFFLINE" and (.ocpp_password | test("^[0-9a-f]{40}$"))' || finish
+STATION_ID=$(jq -r .station_id <<<"$BODY")
+STATION_PASSWORD=$(jq -r .ocpp_password <<<"$BODY")
+step "the driver registers an electric car" 201 POST /api/v1/parking/vehicles "$DRIVER_TOKEN" \
+  '{"registration_number":"SMOKE EV","vehicle_type":"CAR","is_electric":true,"battery_capacity_kwh":60,"connector_type":"TYPE2"}' \
+  '.connector_type == "TYPE2"' || finish
+step "the electric car enters" 201 POST /api/v1/parking/sessions/entry "$TOKEN" \
+  "$(jq -nc --arg f "$FACILITY_ID" '{facility_id:$f,registration_number:"SMOKE EV"}')" '.session_id | type == "string"' || finish
+EV_SESSION_ID=$(jq -r .session_id <<<"$BODY")
+
+if CHARGED=$("$TSX" apps/simulator/src/charge-once.ts --url "ws://127.0.0.1:${PORT[gateway]}/ocpp" \
+  --station "$STATION_ID" --password "$STATION_PASSWORD" --tag SMOKEEV --protocol ocpp2.0.1 --minutes 30 \
+  2>"$WORK/charge-once.log"); then
+  pass "a station charged the car over OCPP 2.0.1 through the gateway ($CHARGED)"
+else
+  fail "a station charged the car over OCPP 2.0.1 through the gateway" "$(cat "$WORK/charge-once.log")"
+fi
+WH=$(jq -r '.energy_wh' <<<"${CHARGED:-}" 2>/dev/null || echo -1)
+eventually "the charging session has the energy the station metered ($WH Wh) and its cost at 0.45/kWh" \
+  "/api/v1/charging/sessions?parking_session_id=$EV_SESSION_ID" "$DRIVER_TOKEN" \
+  ".[0].status == \"COMPLETED\" and .[0].energy_delivered_kwh == ($WH / 1000) and .[0].total_cost == (($WH * 45 / 1000 | round) / 100)"
+eventually "the station went OFFLINE when it disconnected" "/api/v1/charging/stations/$STATION_ID" "$TOKEN" '.status == "OFFLINE" and .connected == false'
 
 finish

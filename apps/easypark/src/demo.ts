@@ -16,6 +16,9 @@ interface DemoFacility {
   capacity_breakdown: { compact: number; standard: number; large: number };
   levels: number;
   prices: Record<string, unknown>[];
+  /** Charging stations, and the most power they may draw together (kW). */
+  chargers: { charger_level: string; connector_type: string; power_rating_kw: number; count: number }[];
+  maxChargingKw: number;
 }
 
 const facilities: DemoFacility[] = [
@@ -53,6 +56,11 @@ const facilities: DemoFacility[] = [
       { vehicle_type: 'MOTORCYCLE', hourly_rate: 1, daily_max: 6 },
       { vehicle_type: 'TRUCK', hourly_rate: 6, daily_max: 40 },
     ],
+    chargers: [
+      { charger_level: 'LEVEL2', connector_type: 'TYPE2', power_rating_kw: 22, count: 6 },
+      { charger_level: 'DCFC', connector_type: 'CCS', power_rating_kw: 150, count: 2 },
+    ],
+    maxChargingKw: 250,
   },
   {
     name: 'Manhattan Midtown Garage',
@@ -82,6 +90,12 @@ const facilities: DemoFacility[] = [
       { vehicle_type: 'MOTORCYCLE', hourly_rate: 5, daily_max: 25 },
       { vehicle_type: 'TRUCK', hourly_rate: 25, daily_max: 120 },
     ],
+    chargers: [
+      { charger_level: 'LEVEL2', connector_type: 'J1772', power_rating_kw: 11.5, count: 8 },
+      { charger_level: 'DCFC', connector_type: 'CCS', power_rating_kw: 50, count: 2 },
+      { charger_level: 'DCFC', connector_type: 'TESLA', power_rating_kw: 250, count: 2 },
+    ],
+    maxChargingKw: 400,
   },
   {
     name: 'Shinjuku Station Parking',
@@ -109,6 +123,11 @@ const facilities: DemoFacility[] = [
       },
       { vehicle_type: 'MOTORCYCLE', hourly_rate: 200, daily_max: 1000 },
     ],
+    chargers: [
+      { charger_level: 'LEVEL2', connector_type: 'J1772', power_rating_kw: 6, count: 4 },
+      { charger_level: 'DCFC', connector_type: 'CHADEMO', power_rating_kw: 50, count: 2 },
+    ],
+    maxChargingKw: 100,
   },
 ];
 
@@ -158,7 +177,7 @@ export async function seedDemo(
   const managerToken = await token('manager@demo.easypark.local', demoPassword);
 
   for (const demo of facilities) {
-    const { levels, prices, ...registration } = demo;
+    const { levels, prices, chargers, maxChargingKw, ...registration } = demo;
     const facility = await call('POST', '/api/v1/facilities/register', managerToken, registration);
     for (const price of prices)
       await call('PUT', `/api/v1/facilities/${facility.facility_id}/pricing`, managerToken, price);
@@ -175,6 +194,17 @@ export async function seedDemo(
         });
       }
     }
+    // Stations are OFFLINE until they connect over OCPP (the simulator's do).
+    for (const { count, ...station } of chargers)
+      for (let i = 1; i <= count; i++)
+        await call('POST', '/api/v1/charging/stations', managerToken, {
+          facility_id: facility.facility_id,
+          name: `${station.connector_type} ${i}`,
+          ...station,
+        });
+    await call('PUT', `/api/v1/charging/facilities/${facility.facility_id}/power-limit`, managerToken, {
+      max_power_kw: maxChargingKw,
+    });
   }
   return { seeded: true };
 }

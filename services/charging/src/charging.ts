@@ -2,7 +2,6 @@ import { facilityClient } from '@easypark/facility/client';
 import { AppError, fromMajor, newId } from '@easypark/kernel';
 import { type ParkingSession, parkingClient } from '@easypark/parking/client';
 import { type Emit, pgConstraint, type ServiceRuntime, type Tx } from '@easypark/platform';
-import { TimeoutError } from 'ocpp-rpc';
 import { energyCost } from './domain/estimates.ts';
 import type { MeterReading } from './domain/meter.ts';
 import { orderedChanges, sharePower } from './domain/power.ts';
@@ -104,7 +103,8 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     try {
       return await link.call(stationId, method, params);
     } catch (error) {
-      if (error instanceof TimeoutError)
+      // ocpp-rpc's TimeoutError is not a named export Node's ESM loader can see.
+      if ((error as Error)?.constructor?.name === 'TimeoutError')
         throw problem('STATION_NOT_RESPONDING', `Station ${stationId} did not answer ${method}`);
       throw problem(
         'STATION_OFFLINE',

@@ -168,6 +168,7 @@ export type StationPatch = Partial<
     | 'warranty_expiry'
     | 'last_maintenance'
     | 'power_rating_kw'
+    | 'ocpp_password_hash'
     | 'updated_at'
   >
 >;

@@ -201,4 +201,24 @@ describe('the OCPP endpoint', () => {
       .query('SELECT ocpp_password_hash FROM charging_stations WHERE station_id = $1', [station.station_id]);
     expect(rows[0].ocpp_password_hash).not.toContain(station.ocpp_password);
   });
+
+  it('a new password disconnects the station and only the new one works', async () => {
+    const station = await w.station();
+    const cp = await w.connect(station);
+    const rotated = await w.api('POST', `/stations/${station.station_id}/password`, w.acme.adminToken);
+    expect(rotated.body.ocpp_password).toMatch(/^[0-9a-f]{40}$/);
+    await eventually(() => !cp.state.connected, 'the disconnect');
+    const old = createChargePoint({
+      endpoint: w.endpoint,
+      stationId: station.station_id,
+      password: station.ocpp_password,
+      protocol: 'ocpp1.6',
+      maxPowerKw: 22,
+    });
+    await expect(old.connect()).rejects.toThrow(/401/);
+    await w.connect({ station_id: station.station_id, ocpp_password: rotated.body.ocpp_password });
+    expect((await w.api('POST', `/stations/${station.station_id}/password`, w.other.adminToken)).status).toBe(
+      404,
+    );
+  });
 });

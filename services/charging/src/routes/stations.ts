@@ -194,6 +194,33 @@ export function stationRoutes(
   );
 
   app.post(
+    '/charging/v1/stations/:station_id/password',
+    {
+      schema: {
+        tags,
+        summary: 'Give a station a new OCPP password',
+        description:
+          'For a lost or leaked password: answers the new one, shown only this once. The old one stops working ' +
+          'and a station connected with it is disconnected.',
+        params: Type.Object({ station_id: StationId }),
+      },
+    },
+    async (request) => {
+      const principal = requireRole(request.principal, ...managers, 'operator');
+      const station = await stationOr404(principal, request.params.station_id);
+      const password = randomBytes(20).toString('hex');
+      await runtime.transaction((tx) =>
+        store.updateStation(tx, station.station_id, {
+          ocpp_password_hash: hashStationPassword(password),
+          updated_at: clock.now(),
+        }),
+      );
+      await central.disconnect(station.station_id);
+      return { station_id: station.station_id, ocpp_password: password };
+    },
+  );
+
+  app.post(
     '/charging/v1/stations/:station_id/maintenance',
     {
       schema: {
