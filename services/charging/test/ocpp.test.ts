@@ -202,6 +202,20 @@ describe('the OCPP endpoint', () => {
     expect(rows[0].ocpp_password_hash).not.toContain(station.ocpp_password);
   });
 
+  it('a station silent for too long is OFFLINE and its connection closed', async () => {
+    const station = await w.station();
+    const cp = await w.connect(station, 'ocpp2.0.1');
+    await w.t.platform.pools
+      .get('charging')!
+      .query("UPDATE charging_stations SET last_seen_at = now() - interval '1 hour' WHERE station_id = $1", [
+        station.station_id,
+      ]);
+    await w.sweep();
+    await eventually(() => !cp.state.connected, 'the connection to close');
+    const view = await w.api('GET', `/stations/${station.station_id}`, w.acme.operatorToken);
+    expect(view.body).toMatchObject({ status: 'OFFLINE', connected: false });
+  });
+
   it('a new password disconnects the station and only the new one works', async () => {
     const station = await w.station();
     const cp = await w.connect(station);

@@ -161,7 +161,12 @@ describe('routing and documents', () => {
   it('answers health for every service without a token', async () => {
     const health = await t.request('GET', '/api/v1/health');
     expect(health.status).toBe(200);
-    expect(health.body.services).toEqual({ facility: 'up', parking: 'up', reservation: 'up' });
+    expect(health.body.services).toEqual({
+      facility: 'up',
+      parking: 'up',
+      reservation: 'up',
+      charging: 'up',
+    });
   });
 
   it('has no route to internal endpoints and none to unknown APIs', async () => {
