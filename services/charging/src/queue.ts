@@ -71,6 +71,9 @@ export interface QueueEstimate {
  */
 export function queueEstimates(waiting: readonly store.QueueRow[], loads: readonly StationLoad[]) {
   const estimates = new Map<string, QueueEstimate>();
+  const promisedTo = new Map(
+    waiting.flatMap((e) => (e.offered_station_id ? [[e.offered_station_id, e] as const] : [])),
+  );
   let position = 0;
   waiting.forEach((entry, index) => {
     if (entry.offered_station_id) {
@@ -78,17 +81,23 @@ export function queueEstimates(waiting: readonly store.QueueRow[], loads: readon
       return;
     }
     position += 1;
-    const fitting = loads.filter((l) => connectorFits(entry.connector_type, l.station.connector_type));
+    const fitting = loads.filter(
+      (l) => l.minutesLeft !== null && connectorFits(entry.connector_type, l.station.connector_type),
+    );
     const fastest = Math.max(0, ...fitting.map((l) => l.station.power_rating_kw));
     const ahead = waiting
       .slice(0, index)
       .filter((e) => !e.offered_station_id && e.connector_type === entry.connector_type)
       .map((e) => ({ minutesNeeded: minutesNeeded(e, fastest || 1) }));
-    const ready = waitTimes(
-      fitting.map((l) => ({ station_id: l.station.station_id, minutesLeft: l.minutesLeft })),
-      ahead,
-    );
-    const waits = [...ready.values()];
+    // A station promised to a car is busy for as long as that car will need it.
+    const busy = fitting.map((l) => {
+      const promised = promisedTo.get(l.station.station_id);
+      return {
+        station_id: l.station.station_id,
+        minutesLeft: promised ? minutesNeeded(promised, l.station.power_rating_kw) : l.minutesLeft,
+      };
+    });
+    const waits = [...waitTimes(busy, ahead).values()];
     estimates.set(entry.queue_id, { position, waitMinutes: waits.length > 0 ? Math.min(...waits) : null });
   });
   return estimates;
@@ -108,7 +117,8 @@ export function readyIn(
   const promised = new Set(waiting.flatMap((e) => e.offered_station_id ?? []));
   for (const connector of new Set(loads.map((l) => l.station.connector_type))) {
     const stations = loads.filter((l) => l.station.connector_type === connector);
-    const fastest = Math.max(...stations.map((l) => l.station.power_rating_kw));
+    const usable = stations.filter((l) => l.minutesLeft !== null);
+    const fastest = Math.max(1, ...usable.map((l) => l.station.power_rating_kw));
     const queued = waiting
       .filter((e) => !e.offered_station_id && e.connector_type === connector)
       .map((e) => ({ minutesNeeded: minutesNeeded(e, fastest) }));

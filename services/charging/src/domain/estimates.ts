@@ -32,7 +32,8 @@ export function minutesToCharge(input: {
     const slice = Math.min(step, toPercent - soc);
     hours += (capacityKwh * slice) / 100 / (powerKw * taperFactor(soc + slice / 2));
   }
-  return Math.ceil(hours * 60);
+  // Summing slices leaves float dust: an exact 60 minutes must not become 61.
+  return Math.ceil(Math.round(hours * 60 * 1e6) / 1e6);
 }
 
 /** State of charge from where it started and the energy delivered since (losses ignored). */

@@ -34,7 +34,7 @@ function scaled(sample: SampledValue): number {
 /** The latest reading in a list of meter values; per-phase samples are ignored when a total is given. */
 export function readMeter(meterValues: readonly MeterValue[]): MeterReading {
   const reading: MeterReading = {};
-  const ordered = [...meterValues].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  const ordered = [...meterValues].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
   for (const { sampledValue } of ordered) {
     for (const sample of sampledValue) {
       if (sample.phase !== undefined) continue;
@@ -48,7 +48,7 @@ export function readMeter(meterValues: readonly MeterValue[]): MeterReading {
           reading.powerW = Math.max(0, value);
           break;
         case 'SoC':
-          reading.socPercent = Math.min(100, Math.max(0, Number(sample.value)));
+          reading.socPercent = Math.min(100, Math.max(0, value));
           break;
       }
     }

@@ -10,17 +10,20 @@ export interface PowerDemand {
   paused: boolean;
 }
 
+/** Whole watts, never above the kW given; the epsilon undoes float error (32.3 * 1000 = 32299.999…). */
+const watts = (kw: number) => Math.floor(kw * 1000 + 1e-6);
+
 /** Watts for each session; with no facility limit, each gets its station's rating (0 when paused). */
 export function sharePower(limitKw: number | null, demands: readonly PowerDemand[]): Map<string, number> {
   const allocation = new Map<string, number>();
-  const ratingW = (d: PowerDemand) => Math.floor(d.ratingKw * 1000);
+  const ratingW = (d: PowerDemand) => watts(d.ratingKw);
   const wanting = demands.filter((d) => !d.paused).sort((a, b) => ratingW(a) - ratingW(b));
   for (const d of demands) if (d.paused) allocation.set(d.id, 0);
   if (limitKw === null) {
     for (const d of wanting) allocation.set(d.id, ratingW(d));
     return allocation;
   }
-  let remainingW = Math.floor(limitKw * 1000);
+  let remainingW = watts(limitKw);
   wanting.forEach((d, index) => {
     const fairShare = Math.floor(remainingW / (wanting.length - index));
     const given = Math.min(ratingW(d), fairShare);
