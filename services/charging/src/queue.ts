@@ -132,6 +132,40 @@ export function readyIn(
   return ready;
 }
 
+export interface Availability {
+  available_now: boolean;
+  /** minutes; null when the station cannot be used */
+  wait_time: number | null;
+  estimated_ready_time: string | null;
+}
+
+/** Each station's availability at a facility (optionally of one connector), for drivers. */
+export async function facilityAvailability(
+  db: Queryable,
+  facilityId: string,
+  holdMinutes: number,
+  now: Date,
+  connectorType?: ConnectorType,
+): Promise<Array<{ load: StationLoad; availability: Availability }>> {
+  const loads = await stationLoads(db, facilityId, connectorType);
+  const waiting = (await store.waitingQueue(db, facilityId)).filter(
+    (e) => connectorType === undefined || e.connector_type === connectorType,
+  );
+  const held = new Set(waiting.flatMap((e) => e.offered_station_id ?? []));
+  const ready = readyIn(loads, waiting, holdMinutes);
+  return loads.map((load) => {
+    const wait = ready.get(load.station.station_id) ?? null;
+    return {
+      load,
+      availability: {
+        available_now: isFree(load, held) && wait === 0,
+        wait_time: wait,
+        estimated_ready_time: wait === null ? null : new Date(now.getTime() + wait * 60_000).toISOString(),
+      },
+    };
+  });
+}
+
 /** A station nobody uses, nobody is plugged into and nobody is promised. */
 export function isFree(load: StationLoad, held: ReadonlySet<string>): boolean {
   return (

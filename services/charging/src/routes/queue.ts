@@ -6,10 +6,10 @@ import { problem } from '../errors.ts';
 import { emitQueuePosition } from '../events.ts';
 import {
   announceMoves,
+  facilityAvailability,
   isFree,
   offerFreedStations,
   queueEstimates,
-  readyIn,
   stationLoads,
 } from '../queue.ts';
 import type { ChargingSettings } from '../settings.ts';
@@ -59,26 +59,21 @@ export function queueRoutes(
       const principal = requireRole(request.principal, ...people);
       const { facility_id, connector_type } = request.query;
       await loadFacility(runtime, principal, facility_id);
-      const loads = await stationLoads(pool, facility_id, connector_type);
-      const waiting = (await store.waitingQueue(pool, facility_id)).filter(
-        (e) => connector_type === undefined || e.connector_type === connector_type,
+      const stations = await facilityAvailability(
+        pool,
+        facility_id,
+        settings.queueHoldMinutes,
+        clock.now(),
+        connector_type,
       );
-      const held = new Set(waiting.flatMap((e) => e.offered_station_id ?? []));
-      const ready = readyIn(loads, waiting, settings.queueHoldMinutes);
-      const now = clock.now();
-      return loads.map((load) => {
-        const wait = ready.get(load.station.station_id) ?? null;
-        return {
-          station_id: load.station.station_id,
-          connector_type: load.station.connector_type,
-          charger_level: load.station.charger_level,
-          power_rating_kw: load.station.power_rating_kw,
-          status: load.station.status,
-          available_now: isFree(load, held) && wait === 0,
-          wait_time: wait,
-          estimated_ready_time: wait === null ? null : new Date(now.getTime() + wait * 60_000).toISOString(),
-        };
-      });
+      return stations.map(({ load: { station }, availability }) => ({
+        station_id: station.station_id,
+        connector_type: station.connector_type,
+        charger_level: station.charger_level,
+        power_rating_kw: station.power_rating_kw,
+        status: station.status,
+        ...availability,
+      }));
     },
   );
 

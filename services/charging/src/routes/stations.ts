@@ -6,7 +6,7 @@ import type { Charging } from '../charging.ts';
 import { problem } from '../errors.ts';
 import type { CentralSystem } from '../ocpp/central.ts';
 import { hashStationPassword } from '../ocpp/central.ts';
-import { isFree, readyIn, stationLoads } from '../queue.ts';
+import { facilityAvailability } from '../queue.ts';
 import type { ChargingSettings } from '../settings.ts';
 import * as store from '../store.ts';
 import { maintenanceView, stationView } from '../views.ts';
@@ -138,23 +138,11 @@ export function stationRoutes(
         return stationView(station, open?.charging_session_id ?? null);
       }
       await loadFacility(runtime, principal, id);
-      const loads = await stationLoads(pool, id);
-      const waiting = await store.waitingQueue(pool, id);
-      const held = new Set(waiting.flatMap((e) => e.offered_station_id ?? []));
-      const ready = readyIn(loads, waiting, settings.queueHoldMinutes);
-      const now = clock.now();
-      return loads.map((load) => {
-        const wait = ready.get(load.station.station_id) ?? null;
-        return {
-          ...stationView(load.station, load.station.open_session_id),
-          availability: {
-            available_now: isFree(load, held) && wait === 0,
-            wait_time: wait,
-            estimated_ready_time:
-              wait === null ? null : new Date(now.getTime() + wait * 60_000).toISOString(),
-          },
-        };
-      });
+      const stations = await facilityAvailability(pool, id, settings.queueHoldMinutes, clock.now());
+      return stations.map(({ load: { station }, availability }) => ({
+        ...stationView(station, station.open_session_id),
+        availability,
+      }));
     },
   );
 
