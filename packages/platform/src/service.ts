@@ -13,6 +13,7 @@ import { runMigrations } from './db/migrate.ts';
 import { type Pool, type Tx, withTransaction } from './db/pool.ts';
 import { type App, createHttpApp } from './http/app.ts';
 import type { TokenKeys } from './http/auth.ts';
+import { forgetOldRequests } from './idempotency.ts';
 import { applyOnce } from './inbox.ts';
 import type { Logger } from './log.ts';
 import { platformMigrations } from './migrations.ts';
@@ -148,6 +149,13 @@ export async function startService(
   }
 
   const background = definition.background?.(runtime);
+  // Idempotency keys are kept a day; every service database has the table.
+  const pruning = setInterval(() => {
+    forgetOldRequests(deps.pool).catch((error) =>
+      deps.logger.warn({ err: error }, 'could not prune idempotency keys'),
+    );
+  }, 3600_000);
+  pruning.unref();
 
   return {
     name,
@@ -156,6 +164,7 @@ export async function startService(
     relay,
     background,
     async stop() {
+      clearInterval(pruning);
       await background?.stop();
       await app.close();
       await relay.stop();

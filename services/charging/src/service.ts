@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forgetOldRequests, type ServiceDefinition } from '@easypark/platform';
+import type { ServiceDefinition } from '@easypark/platform';
 import { chargingOperations } from './charging.ts';
 import { chargingEventHandlers } from './events.ts';
 import { type CentralSystem, createCentralSystem } from './ocpp/central.ts';
@@ -65,17 +65,10 @@ export const chargingService: ServiceDefinition = {
     };
     const timer = setInterval(run, settings.sweepSeconds * 1000);
     timer.unref();
-    const prune = setInterval(() => {
-      forgetOldRequests(runtime.pool).catch((error) =>
-        runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
-      );
-    }, 3600_000);
-    prune.unref();
     return {
       run,
       async stop() {
         clearInterval(timer);
-        clearInterval(prune);
         await running;
       },
     };

@@ -1,11 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type BackgroundWork,
-  forgetOldRequests,
-  type ServiceDefinition,
-  type ServiceRuntime,
-} from '@easypark/platform';
+import type { BackgroundWork, ServiceDefinition, ServiceRuntime } from '@easypark/platform';
 import { reconcileReservedSpaces, reservationHandlers } from './reservations.ts';
 import { parkingRoutes } from './routes/index.ts';
 
@@ -46,18 +41,11 @@ export function startBackground(runtime: ServiceRuntime, intervalMs = 30_000): B
   const rounds = setInterval(() => {
     if (!busy) void run();
   }, intervalMs);
-  const pruning = setInterval(() => {
-    forgetOldRequests(runtime.pool).catch((error) =>
-      runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
-    );
-  }, 3600_000);
   rounds.unref();
-  pruning.unref();
   return {
     run,
     async stop() {
       clearInterval(rounds);
-      clearInterval(pruning);
       await last;
     },
   };

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forgetOldRequests, type ServiceDefinition } from '@easypark/platform';
+import type { ServiceDefinition } from '@easypark/platform';
 import { reservationEventHandlers, startLifecycleSweeps } from './events.ts';
 import { availabilityRoutes } from './routes/availability.ts';
 import { internalRoutes } from './routes/internal.ts';
@@ -24,20 +24,5 @@ export const reservationService: ServiceDefinition = {
     internalRoutes(app, runtime);
   },
   handlers: reservationEventHandlers,
-  background: (runtime) => {
-    const sweeps = startLifecycleSweeps(runtime, reservationSettings().sweepSeconds * 1000);
-    const prune = setInterval(() => {
-      forgetOldRequests(runtime.pool).catch((error) =>
-        runtime.logger.warn({ err: error }, 'could not prune idempotency keys'),
-      );
-    }, 3600_000);
-    prune.unref();
-    return {
-      run: sweeps.run,
-      async stop() {
-        clearInterval(prune);
-        await sweeps.stop();
-      },
-    };
-  },
+  background: (runtime) => startLifecycleSweeps(runtime, reservationSettings().sweepSeconds * 1000),
 };
