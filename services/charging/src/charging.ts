@@ -38,6 +38,28 @@ export interface StartRequest {
 
 export type Charging = ReturnType<typeof chargingOperations>;
 
+/** A parked car that may charge: electric, with a known inlet. */
+export type ChargeableCar = ParkingSession & { connector_type: ConnectorType };
+
+/** Whether an open parking session's car may charge at this facility, on this connector (null: any). */
+function mayChargeHere(
+  session: ParkingSession,
+  facilityId: string,
+  connector: ConnectorType | null,
+): ChargeableCar {
+  if (session.facility_id !== facilityId)
+    throw problem('STATION_NOT_AT_FACILITY', 'The station is at another facility than the parked car');
+  if (!session.is_electric) throw problem('VEHICLE_NOT_ELECTRIC', 'The vehicle is not electric');
+  const inlet = session.connector_type;
+  if (!inlet)
+    throw problem('CONNECTOR_UNKNOWN', 'Record the vehicle’s connector_type before charging it', {
+      vehicle_id: session.vehicle_id,
+    });
+  if (connector && !connectorFits(inlet, connector))
+    throw problem('CONNECTOR_MISMATCH', `The vehicle takes ${inlet}; this station has ${connector}`);
+  return { ...session, connector_type: inlet };
+}
+
 export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSettings, link: StationLink) {
   const facility = facilityClient(runtime.client('facility'));
   const parking = parkingClient(runtime.client('parking'));
@@ -208,7 +230,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     request: { parking_session_id: string; vehicle_id: string },
     facilityId: string,
     connector: ConnectorType | null,
-  ): Promise<ParkingSession & { connector_type: ConnectorType }> {
+  ): Promise<ChargeableCar> {
     let validation: Awaited<ReturnType<typeof parking.validateSession>>;
     try {
       validation = await parking.validateSession(request.parking_session_id, request.vehicle_id);
@@ -224,22 +246,12 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
       throw problem('PARKING_SESSION_CLOSED', 'The car has left: its parking session is closed');
     if (validation.reason === 'VEHICLE_MISMATCH')
       throw problem('VEHICLE_MISMATCH', `Parking session ${request.parking_session_id} is another vehicle’s`);
-    if (validation.facility_id !== facilityId)
-      throw problem('STATION_NOT_AT_FACILITY', 'The station is at another facility than the parked car');
-    if (!validation.is_electric) throw problem('VEHICLE_NOT_ELECTRIC', 'The vehicle is not electric');
-    const inlet = (validation as { connector_type?: ConnectorType | null }).connector_type ?? null;
-    if (!inlet)
-      throw problem('CONNECTOR_UNKNOWN', 'Record the vehicle’s connector_type before charging it', {
-        vehicle_id: validation.vehicle_id,
-      });
-    if (connector && !connectorFits(inlet, connector))
-      throw problem('CONNECTOR_MISMATCH', `The vehicle takes ${inlet}; this station has ${connector}`);
-    return { ...validation, connector_type: inlet };
+    return mayChargeHere(validation, facilityId, connector);
   }
 
   async function startSession(
     request: StartRequest,
-    parkingSession: ParkingSession & { connector_type: ConnectorType },
+    parkingSession: ChargeableCar,
     station: store.StationRow,
   ): Promise<store.SessionRow> {
     const price = await pricePerKwh(station.facility_id, parkingSession.vehicle_type);
@@ -452,12 +464,8 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
    */
   async function identify(station: store.StationRow, idTag: string) {
     try {
-      const found = await parking.openSessionByPlate(station.facility_id, idTag);
-      return await checkVehicle(
-        { parking_session_id: found.session_id, vehicle_id: found.vehicle_id },
-        station.facility_id,
-        station.connector_type,
-      );
+      const open = await parking.openSessionByPlate(station.facility_id, idTag);
+      return mayChargeHere(open, station.facility_id, station.connector_type);
     } catch (error) {
       if (error instanceof AppError && error.status < 500) return null;
       throw error;
@@ -639,7 +647,6 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     const station = await runtime.transaction(async (tx, emit) => {
       await store.updateStation(tx, stationId, {
         connector_status: connectorStatus,
-        last_seen_at: now(),
         updated_at: now(),
       });
       return refreshStation(tx, emit, stationId);
@@ -656,7 +663,6 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
         vendor: boot.vendor,
         model: boot.model,
         firmware_version: boot.firmware,
-        last_seen_at: now(),
         updated_at: now(),
       }),
     );

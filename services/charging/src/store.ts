@@ -176,6 +176,15 @@ export type StationPatch = Partial<
 export const updateStation = (tx: Tx, stationId: string, patch: StationPatch) =>
   update<StationRow>(tx, 'charging_stations', 'station_id', stationId, patch);
 
+/** Each station's rating in kW, for the stations given. */
+export async function stationRatings(db: Queryable, stationIds: string[]): Promise<Map<string, number>> {
+  const result = await db.query<{ station_id: string; power_rating_kw: number }>(
+    'SELECT station_id, power_rating_kw FROM charging_stations WHERE station_id = ANY($1)',
+    [stationIds],
+  );
+  return new Map(result.rows.map((r) => [r.station_id, r.power_rating_kw]));
+}
+
 /** Notes that a station was heard from, without a row lock (a heartbeat must not wait for a session). */
 export async function touchStation(db: Queryable, stationId: string, at: Date): Promise<void> {
   await db.query(

@@ -79,6 +79,14 @@ export function setLimit(protocol: OcppProtocol, transactionId: string, limitW: 
       };
 }
 
+/** The whole station in or out of service (maintenance). */
+export function changeAvailability(protocol: OcppProtocol, operative: boolean): Command {
+  const state = operative ? 'Operative' : 'Inoperative';
+  return protocol === 'ocpp1.6'
+    ? { method: 'ChangeAvailability', params: { connectorId: 0, type: state } }
+    : { method: 'ChangeAvailability', params: { operationalStatus: state } };
+}
+
 /** Both protocols answer commands with `{ status: 'Accepted' | ... }`. */
 export function accepted(answer: Record<string, unknown>): boolean {
   return answer.status === 'Accepted';

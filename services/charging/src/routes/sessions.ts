@@ -1,4 +1,4 @@
-import { type Principal, roles } from '@easypark/kernel';
+import { type Principal, roles, toMajor } from '@easypark/kernel';
 import {
   type App,
   decodeCursor,
@@ -144,7 +144,8 @@ export function sessionRoutes(app: App, runtime: ServiceRuntime, charging: Charg
         limit: limit + 1,
       });
       const page = paginate(request, reply, rows, limit, (r) => r.charging_session_id);
-      return Promise.all(page.map(viewOf));
+      const ratings = await store.stationRatings(pool, [...new Set(page.map((s) => s.station_id))]);
+      return page.map((s) => sessionView(s, ratings.get(s.station_id)!));
     },
   );
 
@@ -198,7 +199,8 @@ export function sessionRoutes(app: App, runtime: ServiceRuntime, charging: Charg
         session_id: stopped.charging_session_id,
         status: stopped.status,
         energy_delivered_kwh: stopped.energy_delivered_kwh,
-        total_cost: (await viewOf(stopped)).total_cost,
+        total_cost:
+          stopped.cost === null ? null : toMajor({ amount: stopped.cost, currency: stopped.currency }),
         currency: stopped.currency,
         stop_time: stopped.stop_time?.toISOString() ?? null,
       };

@@ -6,6 +6,7 @@ import type { Charging } from '../charging.ts';
 import { problem } from '../errors.ts';
 import type { CentralSystem } from '../ocpp/central.ts';
 import { hashStationPassword } from '../ocpp/central.ts';
+import { changeAvailability } from '../ocpp/messages.ts';
 import { facilityAvailability } from '../queue.ts';
 import type { ChargingSettings } from '../settings.ts';
 import * as store from '../store.ts';
@@ -310,12 +311,9 @@ export function stationRoutes(
   async function tellAvailability(stationId: string, operative: boolean): Promise<void> {
     const protocol = central.protocolOf(stationId);
     if (!protocol) return;
-    const params =
-      protocol === 'ocpp1.6'
-        ? { connectorId: 0, type: operative ? 'Operative' : 'Inoperative' }
-        : { operationalStatus: operative ? 'Operative' : 'Inoperative' };
+    const { method, params } = changeAvailability(protocol, operative);
     await central
-      .call(stationId, 'ChangeAvailability', params)
+      .call(stationId, method, params)
       .catch((error) =>
         runtime.logger.warn({ err: error, station: stationId }, 'could not change a station’s availability'),
       );
