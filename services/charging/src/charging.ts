@@ -41,6 +41,45 @@ export type Charging = ReturnType<typeof chargingOperations>;
 /** A parked car that may charge: electric, with a known inlet. */
 export type ChargeableCar = ParkingSession & { connector_type: ConnectorType };
 
+/** A new session of this car on this station; `how` says how it was started. */
+function newSession(
+  station: store.StationRow,
+  car: ChargeableCar,
+  price: { currency: string; price: number },
+  at: Date,
+  how: Pick<
+    store.NewSession,
+    | 'id_tag'
+    | 'remote_start_id'
+    | 'ocpp_transaction_id'
+    | 'started_by'
+    | 'target_charge_percent'
+    | 'start_soc_percent'
+    | 'meter_start_wh'
+  >,
+): store.NewSession {
+  return {
+    charging_session_id: newId('chargingSession'),
+    tenant_id: station.tenant_id,
+    facility_id: station.facility_id,
+    parking_session_id: car.session_id,
+    station_id: station.station_id,
+    vehicle_id: car.vehicle_id,
+    customer_id: car.customer_id,
+    registration_number: car.registration_number,
+    vehicle_type: car.vehicle_type,
+    battery_capacity_kwh: car.battery_capacity_kwh,
+    ...how,
+    start_time: at,
+    meter_last_wh: how.meter_start_wh,
+    allocated_kw: null,
+    currency: price.currency,
+    price_per_kwh: price.price,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 /** Whether an open parking session's car may charge at this facility, on this connector (null: any). */
 function mayChargeHere(
   session: ParkingSession,
@@ -276,32 +315,18 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
           throw problem('VEHICLE_ALREADY_CHARGING', 'The vehicle is already charging');
         const at = now();
         try {
-          const session = await store.insertSession(tx, {
-            charging_session_id: newId('chargingSession'),
-            tenant_id: station.tenant_id,
-            facility_id: station.facility_id,
-            parking_session_id: request.parking_session_id,
-            station_id: station.station_id,
-            vehicle_id: request.vehicle_id,
-            customer_id: parkingSession.customer_id,
-            registration_number: parkingSession.registration_number,
-            vehicle_type: parkingSession.vehicle_type,
-            battery_capacity_kwh: parkingSession.battery_capacity_kwh,
-            id_tag: idTagOf(parkingSession.registration_number),
-            remote_start_id: await store.nextTransactionId(tx),
-            ocpp_transaction_id: null,
-            started_by: 'API',
-            target_charge_percent: request.target_charge_percent,
-            start_soc_percent: request.current_charge_percent ?? null,
-            start_time: at,
-            meter_start_wh: null,
-            meter_last_wh: null,
-            allocated_kw: null,
-            currency: price.currency,
-            price_per_kwh: price.price,
-            created_at: at,
-            updated_at: at,
-          });
+          const session = await store.insertSession(
+            tx,
+            newSession(station, parkingSession, price, at, {
+              id_tag: idTagOf(parkingSession.registration_number),
+              remote_start_id: await store.nextTransactionId(tx),
+              ocpp_transaction_id: null,
+              started_by: 'API',
+              target_charge_percent: request.target_charge_percent,
+              start_soc_percent: request.current_charge_percent ?? null,
+              meter_start_wh: null,
+            }),
+          );
           await refreshStation(tx, emit, station.station_id);
           return session;
         } catch (error) {
@@ -530,32 +555,18 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     try {
       await runtime.transaction(async (tx, emit) => {
         const at = now();
-        const session = await store.insertSession(tx, {
-          charging_session_id: newId('chargingSession'),
-          tenant_id: station.tenant_id,
-          facility_id: station.facility_id,
-          parking_session_id: car.session_id,
-          station_id: stationId,
-          vehicle_id: car.vehicle_id,
-          customer_id: car.customer_id,
-          registration_number: car.registration_number,
-          vehicle_type: car.vehicle_type,
-          battery_capacity_kwh: car.battery_capacity_kwh,
-          id_tag: started.idTag,
-          remote_start_id: null,
-          ocpp_transaction_id: transactionId,
-          started_by: 'STATION',
-          target_charge_percent: 100,
-          start_soc_percent: null,
-          start_time: at,
-          meter_start_wh: started.meterStartWh,
-          meter_last_wh: started.meterStartWh,
-          allocated_kw: null,
-          currency: price.currency,
-          price_per_kwh: price.price,
-          created_at: at,
-          updated_at: at,
-        });
+        const session = await store.insertSession(
+          tx,
+          newSession(station, car, price, at, {
+            id_tag: started.idTag,
+            remote_start_id: null,
+            ocpp_transaction_id: transactionId,
+            started_by: 'STATION',
+            target_charge_percent: 100,
+            start_soc_percent: null,
+            meter_start_wh: started.meterStartWh,
+          }),
+        );
         emitStarted(emit, session);
         await store.queueEntryCharging(tx, session.vehicle_id, session.charging_session_id, now());
         await refreshStation(tx, emit, stationId);
