@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProblemKind } from '@easypark/kernel';
-import type { ServiceDefinition, Transport } from '@easypark/platform';
+import { refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
 import cors from '@fastify/cors';
 import { gatewayProblems } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -48,7 +48,7 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
         // Charging stations connect here (OCPP over WebSocket); nothing else upgrades.
         const charging = options.transports.charging;
         if (request.url?.startsWith('/ocpp/') && charging) charging.upgrade(request, socket, head);
-        else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        else refuseUpgrade(socket, 404, 'Not Found');
       });
     },
   };

@@ -2,6 +2,7 @@ import { newId, type Principal, roles } from '@easypark/kernel';
 import { type App, pgConstraint, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
 import { canSeeCharging, loadFacility } from '../access.ts';
 import type { Charging } from '../charging.ts';
+import { connectorFits } from '../domain/stations.ts';
 import { problem } from '../errors.ts';
 import { emitQueuePosition } from '../events.ts';
 import {
@@ -105,18 +106,19 @@ export function queueRoutes(
       const car = await charging.checkVehicle(body, body.facility_id, null);
       if (!canSeeCharging(principal, car))
         throw problem('PARKING_SESSION_NOT_FOUND', `There is no parking session ${body.parking_session_id}`);
-      const loads = await stationLoads(pool, body.facility_id, car.connector_type);
-      if (loads.length === 0)
-        throw problem(
-          'CONNECTOR_MISMATCH',
-          `No station at this facility has a ${car.connector_type} connector`,
-        );
       const now = clock.now();
       const entry = await runtime.transaction(async (tx, emit) => {
         await store.lockSite(tx, body.facility_id);
+        const loads = await stationLoads(tx, body.facility_id);
+        const fitting = loads.filter((l) => connectorFits(car.connector_type, l.station.connector_type));
+        if (fitting.length === 0)
+          throw problem(
+            'CONNECTOR_MISMATCH',
+            `No station at this facility has a ${car.connector_type} connector`,
+          );
         const waiting = await store.waitingQueue(tx, body.facility_id);
         const held = new Set(waiting.flatMap((e) => e.offered_station_id ?? []));
-        const free = loads.find((l) => isFree(l, held));
+        const free = fitting.find((l) => isFree(l, held));
         if (free)
           throw problem(
             'STATION_AVAILABLE_NOW',
@@ -149,8 +151,7 @@ export function queueRoutes(
           throw error;
         }
         const all = [...waiting, created];
-        const allLoads = await stationLoads(tx, body.facility_id);
-        const estimates = queueEstimates(all, allLoads);
+        const estimates = queueEstimates(all, loads);
         const mine = estimates.get(created.queue_id)!;
         await store.setQueueWait(tx, created.queue_id, mine.waitMinutes, now);
         const stored = { ...created, estimated_wait_time: mine.waitMinutes };
