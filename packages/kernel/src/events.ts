@@ -121,6 +121,8 @@ export interface EventCatalog {
     no_show_fee: number;
     currency: string;
     start_time: string;
+    /** major units of `currency`: the booking fee agreed with the reservation */
+    reservation_fee?: number;
   };
   /** The driver arrived and parked under the reservation. */
   'reservation.fulfilled': {
@@ -130,6 +132,9 @@ export interface EventCatalog {
     customer_id: string;
     session_id: string;
     arrived_at: string;
+    /** major units of `currency`: the booking fee agreed with the reservation */
+    reservation_fee?: number;
+    currency?: string;
   };
   'charging.session.started': {
     charging_session_id: string;
@@ -165,6 +170,12 @@ export interface EventCatalog {
     customer_id?: string | null;
     start_time?: string;
     stop_time?: string;
+    /**
+     * When the car stopped drawing energy (the last rise of the meter, else start_time): idling runs
+     * from here to stop_time. Null when the session ended PAUSED. Absent from older producers.
+     */
+    charging_finished_at?: string | null;
+    vehicle_type?: string;
     stop_reason?: string | null;
   };
   'charging.station.status.changed': {
@@ -209,17 +220,55 @@ export interface EventCatalog {
   'billing.charge.created': {
     charge_id: string;
     customer_id: string | null;
+    /** major units of `currency` */
     amount: number;
     charge_type: string;
+    currency?: string;
+    facility_id?: string;
+    parking_session_id?: string | null;
+    charging_session_id?: string | null;
+    reservation_id?: string | null;
+    description?: string;
   };
+  /** customer_id is null for a drive-up visit (billed to the vehicle, paid at the facility). */
   'billing.invoice.issued': {
     invoice_id: string;
-    customer_id: string;
+    customer_id: string | null;
     total_amount: number;
     due_date: string;
+    currency?: string;
+    facility_id?: string;
+    status?: string;
+    parking_session_id?: string | null;
   };
-  'billing.payment.received': { payment_id: string; customer_id: string; amount: number; timestamp: string };
-  'billing.revenue.summary': { facility_id: string; report_date: string; total_revenue: number };
+  'billing.payment.received': {
+    payment_id: string;
+    customer_id: string | null;
+    amount: number;
+    timestamp: string;
+    currency?: string;
+    invoice_id?: string;
+    facility_id?: string;
+    invoice_status?: string;
+  };
+  /** Money given back on a payment (not in the seed; analytics needs it to keep revenue right). */
+  'billing.payment.refunded': {
+    refund_id: string;
+    payment_id: string;
+    invoice_id: string;
+    customer_id: string | null;
+    facility_id: string;
+    amount: number;
+    currency: string;
+    timestamp: string;
+  };
+  'billing.revenue.summary': {
+    facility_id: string;
+    report_date: string;
+    total_revenue: number;
+    currency?: string;
+    transaction_count?: number;
+  };
 }
 
 export type EventType = keyof EventCatalog;
@@ -250,6 +299,7 @@ export const eventTypes = [
   'billing.charge.created',
   'billing.invoice.issued',
   'billing.payment.received',
+  'billing.payment.refunded',
   'billing.revenue.summary',
 ] as const satisfies readonly EventType[];
 

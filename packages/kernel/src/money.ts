@@ -117,3 +117,28 @@ function numberToPlainString(value: number): string {
   const text = Math.abs(value) < 1e-6 || Math.abs(value) >= 1e21 ? value.toFixed(10) : String(value);
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
+
+/**
+ * Splits an amount into parts proportional to non-negative integer weights, by largest remainder:
+ * the parts always add up to the amount exactly, so no minor unit is lost or invented.
+ * Ties go to the earlier part. All-zero weights split evenly.
+ */
+export function allocate(m: Money, weights: readonly number[]): Money[] {
+  if (weights.length === 0) throw new RangeError('allocate needs at least one weight');
+  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0))
+    throw new RangeError('allocate takes non-negative integer weights');
+  const shares = weights.every((w) => w === 0) ? weights.map(() => 1) : weights;
+  const total = shares.reduce((a, b) => a + BigInt(b), 0n);
+  const amount = BigInt(Math.abs(m.amount));
+  const parts = shares.map((w) => (amount * BigInt(w)) / total);
+  let left = amount - parts.reduce((a, b) => a + b, 0n);
+  const byRemainder = shares
+    .map((w, index) => ({ index, remainder: (amount * BigInt(w)) % total }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  for (const { index } of byRemainder) {
+    if (left === 0n) break;
+    parts[index]! += 1n;
+    left -= 1n;
+  }
+  return parts.map((part) => money(m.amount < 0 && part > 0n ? -Number(part) : Number(part), m.currency));
+}

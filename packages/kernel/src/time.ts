@@ -62,3 +62,34 @@ export function parseClockTime(value: string): number | null {
 export function hoursBetween(from: Date, to: Date): number {
   return Math.round((to.getTime() - from.getTime()) / 36_000) / 100;
 }
+
+/** Calendar arithmetic on `YYYY-MM-DD` strings (no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant at which a facility's clock shows midnight starting `date` (YYYY-MM-DD).
+ * Where midnight does not exist (a DST jump at 00:00) it is the first instant of that day.
+ */
+export function localMidnight(date: string, zone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  const shownAt = (instant: number) => {
+    const parts = localParts(new Date(instant), zone);
+    const [ly, lm, ld] = parts.date.split('-').map(Number) as [number, number, number];
+    return Date.UTC(ly, lm - 1, ld, parts.hour, parts.minute);
+  };
+  // Correcting by the offset seen at the guess, twice, settles every zone where midnight exists.
+  let guess = wall;
+  for (let i = 0; i < 3; i++) {
+    const shown = shownAt(guess);
+    if (shown === wall) return new Date(guess);
+    guess += wall - shown;
+  }
+  // Midnight was skipped: the day begins at the first minute whose local date is `date`.
+  let instant = guess - 3 * 3_600_000;
+  while (localParts(new Date(instant), zone).date < date) instant += 60_000;
+  return new Date(instant);
+}

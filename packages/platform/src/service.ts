@@ -51,7 +51,8 @@ export interface ServiceDefinition {
   description: string;
   migrationsDir: string;
   routes: (app: App, runtime: ServiceRuntime) => void | Promise<void>;
-  handlers?: EventHandlers;
+  /** The events it consumes; a function when the handlers need the runtime (clients, settings). */
+  handlers?: EventHandlers | ((runtime: ServiceRuntime) => EventHandlers);
   /** True for the gateway: the service that faces clients directly. */
   edge?: boolean;
   /** Background work (schedulers); started after the app is ready, stopped first. */
@@ -127,7 +128,8 @@ export async function startService(
   await definition.routes(app, runtime);
   await app.ready();
 
-  const handlers = definition.handlers ?? {};
+  const handlers =
+    typeof definition.handlers === 'function' ? definition.handlers(runtime) : (definition.handlers ?? {});
   const types = Object.keys(handlers);
   if (types.length > 0) {
     await deps.bus.subscribe({
