@@ -3,7 +3,7 @@ import { AppError, fromMajor, newId } from '@easypark/kernel';
 import { type ParkingSession, parkingClient } from '@easypark/parking/client';
 import { type Emit, pgConstraint, type ServiceRuntime, type Tx } from '@easypark/platform';
 import { energyCost } from './domain/estimates.ts';
-import type { MeterReading } from './domain/meter.ts';
+import { lastIncreaseAfter, type MeterReading } from './domain/meter.ts';
 import { orderedChanges, sharePower } from './domain/power.ts';
 import {
   type ConnectorType,
@@ -445,7 +445,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
   async function endSession(
     sessionId: string,
     status: 'COMPLETED' | 'INTERRUPTED',
-    end: { reason: string; meterWh?: number; stopTime?: Date },
+    end: { reason: string; meterWh?: number; meterAt?: Date; stopTime?: Date },
   ): Promise<store.SessionRow | null> {
     const ended = await runtime.transaction(async (tx, emit) => {
       const s = await store.lockSession(tx, sessionId);
@@ -461,6 +461,11 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
         stop_time: stopTime,
         stop_reason: s.stop_reason ?? end.reason.slice(0, 200),
         meter_last_wh: lastWh,
+        energy_increased_at: lastIncreaseAfter(
+          { wh: s.meter_last_wh ?? s.meter_start_wh, at: s.energy_increased_at },
+          { wh: end.meterWh, at: end.meterAt ?? now() },
+        ),
+        ended_paused: s.status === 'PAUSED',
         energy_delivered_kwh: energyWh / 1000,
         current_rate_kw: 0,
         cost: energyCost(energyWh, s.price_per_kwh),
@@ -594,6 +599,10 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
       const updated = await store.updateSession(tx, s.charging_session_id, {
         meter_start_wh: meterStart,
         meter_last_wh: lastWh,
+        energy_increased_at: lastIncreaseAfter(
+          { wh: s.meter_last_wh ?? s.meter_start_wh, at: s.energy_increased_at },
+          { wh: reading.energyWh, at: reading.energyAt ?? now() },
+        ),
         energy_delivered_kwh: energyWh / 1000,
         ...(reading.powerW !== undefined ? { current_rate_kw: Math.round(reading.powerW / 10) / 100 } : {}),
         ...(reading.socPercent !== undefined
@@ -611,7 +620,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
   async function transactionEnded(
     stationId: string,
     transactionId: string,
-    end: { meterWh?: number; reason: string },
+    end: { meterWh?: number; meterAt?: Date; reason: string },
   ): Promise<void> {
     const session = await runtime.transaction((tx) =>
       store.sessionByTransaction(tx, stationId, transactionId),
@@ -626,6 +635,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     await endSession(session.charging_session_id, 'COMPLETED', {
       reason: end.reason,
       ...(end.meterWh !== undefined ? { meterWh: end.meterWh } : {}),
+      ...(end.meterAt !== undefined ? { meterAt: end.meterAt } : {}),
     });
   }
 

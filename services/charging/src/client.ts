@@ -12,6 +12,13 @@ export interface EnergyAnswer {
   parking_session_id: string;
   start_time: string;
   stop_time: string | null;
+  /**
+   * When the car stopped drawing energy (the last rise of the meter; start_time if none was
+   * delivered), for an idle fee up to stop_time. Null while open, and when it ended PAUSED.
+   */
+  charging_finished_at: string | null;
+  /** the vehicle type billing prices idle time for */
+  vehicle_type: string;
   energy_delivered_kwh: number;
   meter_start_wh: number | null;
   meter_stop_wh: number | null;

@@ -1,5 +1,6 @@
 import { toMajor } from '@easypark/kernel';
 import type { Emit, EventHandlers } from '@easypark/platform';
+import { chargingFinishedAt } from './domain/meter.ts';
 import type { QueueRow, SessionRow, StationRow } from './store.ts';
 import * as store from './store.ts';
 
@@ -67,6 +68,8 @@ export function emitCompleted(emit: Emit, s: SessionRow) {
       customer_id: s.customer_id,
       start_time: s.start_time.toISOString(),
       stop_time: s.stop_time!.toISOString(),
+      charging_finished_at: chargingFinishedAt(s)?.toISOString() ?? null,
+      vehicle_type: s.vehicle_type,
       stop_reason: s.stop_reason,
     },
   });

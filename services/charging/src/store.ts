@@ -55,6 +55,10 @@ export interface SessionRow {
   paused_at: Date | null;
   meter_start_wh: number | null;
   meter_last_wh: number | null;
+  /** The time of the last reading whose energy register was above the one before it. */
+  energy_increased_at: Date | null;
+  /** The session ended while PAUSED (held back by an operator, not idling). */
+  ended_paused: boolean;
   energy_delivered_kwh: number;
   current_rate_kw: number;
   allocated_kw: number | null;
@@ -331,6 +335,8 @@ export type SessionPatch = Partial<
     | 'paused_at'
     | 'meter_start_wh'
     | 'meter_last_wh'
+    | 'energy_increased_at'
+    | 'ended_paused'
     | 'energy_delivered_kwh'
     | 'current_rate_kw'
     | 'allocated_kw'

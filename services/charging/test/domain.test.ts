@@ -163,7 +163,7 @@ describe('readMeter', () => {
           sampledValue: [{ value: '12345', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
         },
       ]),
-    ).toEqual({ energyWh: 12345 });
+    ).toEqual({ energyWh: 12345, energyAt: new Date(at(0)) });
   });
 
   it('reads OCPP 1.6 strings: energy in kWh, rounded to whole Wh', () => {
@@ -174,7 +174,7 @@ describe('readMeter', () => {
           sampledValue: [{ value: '12.3456', measurand: 'Energy.Active.Import.Register', unit: 'kWh' }],
         },
       ]),
-    ).toEqual({ energyWh: 12346 });
+    ).toEqual({ energyWh: 12346, energyAt: new Date(at(0)) });
     expect(
       readMeter([
         {
@@ -182,7 +182,7 @@ describe('readMeter', () => {
           sampledValue: [{ value: '12.3454', measurand: 'Energy.Active.Import.Register', unit: 'kWh' }],
         },
       ]),
-    ).toEqual({ energyWh: 12345 });
+    ).toEqual({ energyWh: 12345, energyAt: new Date(at(0)) });
   });
 
   it('reads OCPP 1.6 strings: power in W and kW, and SoC', () => {
@@ -221,7 +221,7 @@ describe('readMeter', () => {
           ],
         },
       ]),
-    ).toEqual({ energyWh: 12500, powerW: 11000, socPercent: 80 });
+    ).toEqual({ energyWh: 12500, energyAt: new Date(at(0)), powerW: 11000, socPercent: 80 });
     expect(
       readMeter([
         {
@@ -236,20 +236,27 @@ describe('readMeter', () => {
           ],
         },
       ]),
-    ).toEqual({ energyWh: 123_000, powerW: 7400 });
+    ).toEqual({ energyWh: 123_000, energyAt: new Date(at(0)), powerW: 7400 });
     // A kilo unit and a multiplier together: 1.5 × 10³ kWh = 1 500 000 Wh.
     expect(
       readMeter([
         { timestamp: at(0), sampledValue: [{ value: 1.5, unitOfMeasure: { unit: 'kWh', multiplier: 3 } }] },
       ]),
-    ).toEqual({ energyWh: 1_500_000 });
+    ).toEqual({ energyWh: 1_500_000, energyAt: new Date(at(0)) });
   });
 
   it('a sample without a measurand is the energy register (default unit Wh)', () => {
-    expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: '5000' }] }])).toEqual({ energyWh: 5000 });
-    expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: 4 }] }])).toEqual({ energyWh: 4 });
+    expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: '5000' }] }])).toEqual({
+      energyWh: 5000,
+      energyAt: new Date(at(0)),
+    });
+    expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: 4 }] }])).toEqual({
+      energyWh: 4,
+      energyAt: new Date(at(0)),
+    });
     expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: '4.2', unit: 'kWh' }] }])).toEqual({
       energyWh: 4200,
+      energyAt: new Date(at(0)),
     });
   });
 
@@ -266,7 +273,7 @@ describe('readMeter', () => {
           ],
         },
       ]),
-    ).toEqual({ energyWh: 3000 });
+    ).toEqual({ energyWh: 3000, energyAt: new Date(at(0)) });
     expect(readMeter([{ timestamp: at(0), sampledValue: [{ value: '999', phase: 'L1' }] }])).toEqual({});
   });
 
@@ -329,8 +336,8 @@ describe('readMeter', () => {
         ],
       },
     ]);
-    // Energy and power from 10:05; SoC was last reported at 10:03.
-    expect(reading).toEqual({ energyWh: 2000, powerW: 6000, socPercent: 45 });
+    // Energy (read at 10:05) and power from 10:05; SoC was last reported at 10:03.
+    expect(reading).toEqual({ energyWh: 2000, energyAt: new Date(at(5)), powerW: 6000, socPercent: 45 });
   });
 
   it('the order of the input does not matter (same-format timestamps)', () => {
@@ -341,7 +348,7 @@ describe('readMeter', () => {
     fc.assert(
       fc.property(fc.shuffledSubarray(values, { minLength: 1 }), (subset) => {
         const latest = Math.max(...subset.map((v) => Number(v.sampledValue[0]!.value)));
-        expect(readMeter(subset)).toEqual({ energyWh: latest });
+        expect(readMeter(subset)).toEqual({ energyWh: latest, energyAt: new Date(at(latest - 1000)) });
       }),
       { seed },
     );
@@ -355,7 +362,7 @@ describe('readMeter', () => {
       // 10:00 UTC: the latest
       { timestamp: '2026-11-24T10:00:00Z', sampledValue: [{ value: '200', unit: 'Wh' }] },
     ]);
-    expect(reading).toEqual({ energyWh: 200 });
+    expect(reading).toEqual({ energyWh: 200, energyAt: new Date('2026-11-24T10:00:00Z') });
   });
 
   it('the latest instant wins when one timestamp has fractional seconds', () => {
@@ -364,7 +371,7 @@ describe('readMeter', () => {
       { timestamp: '2026-11-24T10:00:00.500Z', sampledValue: [{ value: '100', unit: 'Wh' }] },
       { timestamp: '2026-11-24T10:00:00Z', sampledValue: [{ value: '200', unit: 'Wh' }] },
     ]);
-    expect(reading).toEqual({ energyWh: 100 });
+    expect(reading).toEqual({ energyWh: 100, energyAt: new Date('2026-11-24T10:00:00.500Z') });
   });
 
   // Regression: the 2.0.1 multiplier applies to SoC too.

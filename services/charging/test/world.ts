@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Clock } from '@easypark/kernel';
 import { type ChargePoint, createChargePoint, type OcppVersion } from '@easypark/simulator/chargepoint';
 import {
   startTestPlatform,
@@ -12,6 +13,7 @@ import type { CentralSystem } from '../src/ocpp/central.ts';
 /**
  * A platform whose gateway listens on a real port (stations connect over WebSocket), a tenant
  * with a facility selling energy at 0.45 GBP/kWh, and helpers to park cars and run stations.
+ * Given a clock, the platform and the stations start their time from it (move both together).
  */
 export interface ChargingWorld {
   t: TestPlatform;
@@ -42,8 +44,9 @@ export interface ChargingWorld {
   stop(): Promise<void>;
 }
 
-export async function startChargingWorld(): Promise<ChargingWorld> {
-  const t = await startTestPlatform();
+export async function startChargingWorld(options: { clock?: Clock } = {}): Promise<ChargingWorld> {
+  const { clock } = options;
+  const t = await startTestPlatform(clock ? { clock } : {});
   const app = t.platform.gateway.app;
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -101,6 +104,7 @@ export async function startChargingWorld(): Promise<ChargingWorld> {
         protocol,
         maxPowerKw,
         meterStartWh: 1_000_000,
+        ...(clock ? { now: () => clock.now() } : {}),
         onError: (error) => {
           throw error;
         },

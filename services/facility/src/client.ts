@@ -51,6 +51,9 @@ export interface PricingConfig {
   reservation_fee: number;
   billing_increment_minutes: number;
   grace_period_minutes: number;
+  /** EV_OPTIMIZED: per hour plugged in after charging completes, beyond idle_grace_minutes; null: none. */
+  idle_fee_per_hour: number | null;
+  idle_grace_minutes: number;
   effective_from: string;
   effective_to: string | null;
 }
@@ -61,6 +64,8 @@ export interface PricingStrategyAnswer {
   currency: string;
   timezone: string;
   at: string;
+  /** Present when asked for a range: then configurations holds every period overlapping [at, until). */
+  until?: string;
   configurations: PricingConfig[];
 }
 
@@ -76,10 +81,14 @@ export function facilityClient(client: ServiceClient) {
   return {
     config: (facilityId: string) =>
       client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`),
-    pricingStrategy: (facilityId: string, at?: Date) =>
+    /**
+     * The strategy and the prices in force at `at` (default now); with `until`, every price period
+     * of every vehicle type overlapping [at, until), ordered by vehicle_type, effective_from.
+     */
+    pricingStrategy: (facilityId: string, at?: Date, until?: Date) =>
       client.get<PricingStrategyAnswer>(
         `/facilities/internal/${encodeURIComponent(facilityId)}/pricing-strategy`,
-        at ? { at: at.toISOString() } : undefined,
+        { at: at?.toISOString(), until: until?.toISOString() },
       ),
     tenant: (tenantId: string) =>
       client.get<Tenant>(`/facilities/internal/tenants/${encodeURIComponent(tenantId)}`),

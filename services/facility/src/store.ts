@@ -59,7 +59,8 @@ const facilityColumns = `facility_id, tenant_id, name, address_line1, city, stat
 const pricingColumns = `config_id, facility_id, vehicle_type, hourly_rate, daily_max, monthly_rate, peak_hour_multiplier,
   night_rate_multiplier, to_char(peak_start_time, 'HH24:MI') AS peak_start_time, to_char(peak_end_time, 'HH24:MI') AS peak_end_time,
   to_char(night_start_time, 'HH24:MI') AS night_start_time, to_char(night_end_time, 'HH24:MI') AS night_end_time,
-  ev_charging_rate_per_kwh, reservation_fee, billing_increment_minutes, grace_period_minutes, effective_from, effective_to, created_at`;
+  ev_charging_rate_per_kwh, reservation_fee, billing_increment_minutes, grace_period_minutes, idle_fee_per_hour,
+  idle_grace_minutes, effective_from, effective_to, created_at`;
 
 export async function insertTenant(
   db: Queryable,
@@ -200,6 +201,25 @@ export async function pricingInForce(db: Queryable, facilityId: string, at: Date
   return rows;
 }
 
+/**
+ * Every period of every vehicle type overlapping [from, until): the prices a stay over that range
+ * may be charged at, ordered by vehicle type, then effective_from.
+ */
+export async function pricingOverlapping(
+  db: Queryable,
+  facilityId: string,
+  from: Date,
+  until: Date,
+): Promise<PricingRow[]> {
+  const { rows } = await db.query<PricingRow>(
+    `SELECT ${pricingColumns} FROM pricing_configurations
+     WHERE facility_id = $1 AND effective_from < $3 AND (effective_to IS NULL OR effective_to > $2)
+     ORDER BY vehicle_type, effective_from`,
+    [facilityId, from, until],
+  );
+  return rows;
+}
+
 export async function pricingHistory(db: Queryable, facilityId: string): Promise<PricingRow[]> {
   const { rows } = await db.query<PricingRow>(
     `SELECT ${pricingColumns} FROM pricing_configurations WHERE facility_id = $1 ORDER BY vehicle_type, effective_from`,
@@ -239,8 +259,9 @@ export async function schedulePricing(
   await tx.query(
     `INSERT INTO pricing_configurations (config_id, facility_id, vehicle_type, hourly_rate, daily_max, monthly_rate,
        peak_hour_multiplier, night_rate_multiplier, peak_start_time, peak_end_time, night_start_time, night_end_time,
-       ev_charging_rate_per_kwh, reservation_fee, billing_increment_minutes, grace_period_minutes, effective_from, effective_to, created_by)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+       ev_charging_rate_per_kwh, reservation_fee, billing_increment_minutes, grace_period_minutes, idle_fee_per_hour,
+       idle_grace_minutes, effective_from, effective_to, created_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
     [
       configId,
       facilityId,
@@ -258,6 +279,8 @@ export async function schedulePricing(
       r.reservation_fee,
       r.billing_increment_minutes,
       r.grace_period_minutes,
+      r.idle_fee_per_hour,
+      r.idle_grace_minutes,
       from,
       next[0]?.next ?? null,
       createdBy,

@@ -1,5 +1,5 @@
 import { toMajor } from '@easypark/kernel';
-import type { FacilityConfig } from './client.ts';
+import type { FacilityConfig, PricingConfig } from './client.ts';
 import { toPricingView } from './domain/pricing.ts';
 import type { FacilityRow, PricingRow } from './store.ts';
 
@@ -73,7 +73,8 @@ export function facilityView(f: FacilityRow) {
   };
 }
 
-export function pricingView(p: PricingRow, currency: string) {
+/** A price period as the API and other services see it (PricingConfig: idle fee fields included). */
+export function pricingView(p: PricingRow, currency: string): PricingConfig & { created_at: string } {
   const { facility_id: _facility, created_at, effective_from, effective_to, ...record } = p;
   return {
     ...toPricingView(record, currency),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TenantFixture, type TestPlatform } from '../../../test/support/platform.ts';
+import { facilityClient } from '../src/client.ts';
 
 let t: TestPlatform;
 let acme: TenantFixture;
@@ -337,6 +338,64 @@ describe('pricing', () => {
     expect(past.body.code).toBe('PRICING_IN_THE_PAST');
   });
 
+  it('carries the EV idle fee and its grace through, defaulting to no fee and 10 minutes', async () => {
+    const facility = await t.registerFacility(acme.adminToken, { pricing_strategy: 'EV_OPTIMIZED' });
+    const url = `/api/v1/facilities/${facility.facility_id}/pricing`;
+    const plain = await t.request('PUT', url, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'CAR', hourly_rate: 2 },
+    });
+    expect(plain.status).toBe(200);
+    expect(plain.body.pricing_config).toMatchObject({ idle_fee_per_hour: null, idle_grace_minutes: 10 });
+    const truck = await t.request('PUT', url, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'TRUCK', hourly_rate: 4, idle_fee_per_hour: 12.6, idle_grace_minutes: 0 },
+    });
+    expect(truck.status).toBe(200);
+    expect(truck.body.pricing_config).toMatchObject({ idle_fee_per_hour: 12.6, idle_grace_minutes: 0 });
+    const shown = await t.request('GET', url, { token: acme.operatorToken });
+    expect(shown.body.map((p: any) => [p.vehicle_type, p.idle_fee_per_hour, p.idle_grace_minutes])).toEqual([
+      ['CAR', null, 10],
+      ['TRUCK', 12.6, 0],
+    ]);
+    const client = facilityClient(t.platform.services.get('parking')!.runtime.client('facility'));
+    const internal = await client.pricingStrategy(facility.facility_id);
+    expect(internal.configurations.find((c) => c.vehicle_type === 'TRUCK')).toMatchObject({
+      idle_fee_per_hour: 12.6,
+      idle_grace_minutes: 0,
+      currency: 'GBP',
+    });
+
+    const yen = await t.registerFacility(acme.adminToken, { currency: 'JPY', timezone: 'Asia/Tokyo' });
+    const yenUrl = `/api/v1/facilities/${yen.facility_id}/pricing`;
+    const fractional = await t.request('PUT', yenUrl, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'CAR', hourly_rate: 300, idle_fee_per_hour: 600.5 },
+    });
+    expect(fractional.status).toBe(400);
+    expect(fractional.body.code).toBe('INVALID_PRICE');
+    const tooLong = await t.request('PUT', yenUrl, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'CAR', hourly_rate: 300, idle_grace_minutes: 1441 },
+    });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.code).toBe('VALIDATION_FAILED');
+    const negative = await t.request('PUT', yenUrl, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'CAR', hourly_rate: 300, idle_fee_per_hour: -1 },
+    });
+    expect(negative.status).toBe(400);
+    const yenOk = await t.request('PUT', yenUrl, {
+      token: acme.adminToken,
+      body: { vehicle_type: 'CAR', hourly_rate: 300, idle_fee_per_hour: 600, idle_grace_minutes: 1440 },
+    });
+    expect(yenOk.body.pricing_config).toMatchObject({
+      currency: 'JPY',
+      idle_fee_per_hour: 600,
+      idle_grace_minutes: 1440,
+    });
+  });
+
   it('refuses prices finer than the currency allows, and lets only admins set them', async () => {
     const yen = await t.registerFacility(acme.adminToken, { currency: 'JPY', timezone: 'Asia/Tokyo' });
     const url = `/api/v1/facilities/${yen.facility_id}/pricing`;
@@ -439,5 +498,88 @@ describe('internal routes', () => {
       headers: { authorization: `Bearer ${acme.adminToken}` },
     });
     expect(asUser.statusCode).toBe(403);
+  });
+
+  it('answer the price periods of every vehicle type overlapping [at, until)', async () => {
+    const facility = await t.registerFacility(acme.adminToken);
+    const url = `/api/v1/facilities/${facility.facility_id}/pricing`;
+    const hour = 3_600_000;
+    // Whole minutes from a little ahead, so the first period is in force at `base` and later
+    // ones are never in the past.
+    const base = Math.ceil((Date.now() + 60_000) / 60_000) * 60_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const put = async (body: Record<string, unknown>) => {
+      const res = await t.request('PUT', url, { token: acme.adminToken, body });
+      expect(res.status).toBe(200);
+      return res.body.pricing_config;
+    };
+    const car1 = await put({ vehicle_type: 'CAR', hourly_rate: 2, effective_from: iso(base) });
+    const car2 = await put({ vehicle_type: 'CAR', hourly_rate: 3, effective_from: iso(base + 24 * hour) });
+    const car3 = await put({ vehicle_type: 'CAR', hourly_rate: 4, effective_from: iso(base + 48 * hour) });
+    const bus = await put({ vehicle_type: 'BUS', hourly_rate: 9, effective_from: iso(base + 30 * hour) });
+    const raw = t.platform.services.get('reservation')!.runtime.client('facility');
+    const client = facilityClient(raw);
+    const ids = (answer: { configurations: { config_id: string }[] }) =>
+      answer.configurations.map((c) => c.config_id);
+
+    const range = await client.pricingStrategy(
+      facility.facility_id,
+      new Date(base + 12 * hour),
+      new Date(base + 36 * hour),
+    );
+    expect(range).toMatchObject({
+      facility_id: facility.facility_id,
+      pricing_strategy: 'BASIC',
+      currency: 'GBP',
+      timezone: 'Europe/London',
+      at: iso(base + 12 * hour),
+      until: iso(base + 36 * hour),
+    });
+    expect(ids(range)).toEqual([bus.config_id, car1.config_id, car2.config_id]);
+    expect(range.configurations.map((c) => [c.hourly_rate, c.effective_from, c.effective_to])).toEqual([
+      [9, iso(base + 30 * hour), null],
+      [2, iso(base), iso(base + 24 * hour)],
+      [3, iso(base + 24 * hour), iso(base + 48 * hour)],
+    ]);
+
+    // Half-open at both ends: a period starting at `until` or ending at `at` does not overlap.
+    const upToChange = await client.pricingStrategy(
+      facility.facility_id,
+      new Date(base + 12 * hour),
+      new Date(base + 24 * hour),
+    );
+    expect(ids(upToChange)).toEqual([car1.config_id]);
+    const fromChange = await client.pricingStrategy(
+      facility.facility_id,
+      new Date(base + 24 * hour),
+      new Date(base + 24 * hour + 1),
+    );
+    expect(ids(fromChange)).toEqual([car2.config_id]);
+    const everything = await client.pricingStrategy(
+      facility.facility_id,
+      new Date(base - 24 * hour),
+      new Date(base + 100 * hour),
+    );
+    expect(ids(everything)).toEqual([bus.config_id, car1.config_id, car2.config_id, car3.config_id]);
+    const beforeAny = await client.pricingStrategy(
+      facility.facility_id,
+      new Date(base - 24 * hour),
+      new Date(base),
+    );
+    expect(beforeAny.configurations).toEqual([]);
+
+    // Without until: only what is in force at `at`, as before.
+    const inForce = await client.pricingStrategy(facility.facility_id, new Date(base + 36 * hour));
+    expect(inForce.until).toBeUndefined();
+    expect(ids(inForce)).toEqual([bus.config_id, car2.config_id]);
+
+    for (const until of [base + 12 * hour, base + 6 * hour]) {
+      await expect(
+        client.pricingStrategy(facility.facility_id, new Date(base + 12 * hour), new Date(until)),
+      ).rejects.toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    }
+    await expect(
+      raw.get(`/facilities/internal/${facility.facility_id}/pricing-strategy`, { until: 'tomorrow' }),
+    ).rejects.toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
   });
 });

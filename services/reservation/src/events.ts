@@ -100,6 +100,7 @@ function emitNoShow(emit: Emit, r: Row) {
       no_show_fee: major(r.no_show_fee, r.currency),
       currency: r.currency,
       start_time: r.start_time.toISOString(),
+      reservation_fee: major(r.reservation_fee, r.currency),
     },
   });
 }
@@ -130,6 +131,8 @@ export const reservationEventHandlers: EventHandlers = {
           customer_id: row.customer_id,
           session_id: event.data.session_id,
           arrived_at: event.data.timestamp,
+          reservation_fee: major(row.reservation_fee, row.currency),
+          currency: row.currency,
         },
       });
     } catch (error) {

@@ -14,6 +14,12 @@ import type { CentralHooks, StationContext } from './central.ts';
 // biome-ignore lint/suspicious/noExplicitAny: OCPP payloads are validated by ocpp-rpc's schemas.
 type Params = any;
 
+/** A station's timestamp as the time of its final meter reading, when it is a real time. */
+function validTime(timestamp: unknown): { meterAt?: Date } {
+  const at = typeof timestamp === 'string' ? new Date(timestamp) : null;
+  return at && Number.isFinite(at.getTime()) ? { meterAt: at } : {};
+}
+
 export function ocppHooks(
   runtime: ServiceRuntime,
   settings: ChargingSettings,
@@ -53,6 +59,7 @@ export function ocppHooks(
       case 'StopTransaction':
         await charging.transactionEnded(id, String(p.transactionId), {
           meterWh: p.meterStop,
+          ...validTime(p.timestamp),
           reason: p.reason ?? 'Local',
         });
         return { idTagInfo: { status: 'Accepted' } };
@@ -125,7 +132,12 @@ export function ocppHooks(
       return {};
     }
     await charging.transactionEnded(id, transactionId, {
-      ...(reading.energyWh !== undefined ? { meterWh: reading.energyWh } : {}),
+      ...(reading.energyWh !== undefined
+        ? {
+            meterWh: reading.energyWh,
+            ...(reading.energyAt ? { meterAt: reading.energyAt } : validTime(p.timestamp)),
+          }
+        : {}),
       reason: p.transactionInfo.stoppedReason ?? p.triggerReason,
     });
     return {};

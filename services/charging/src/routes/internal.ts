@@ -1,6 +1,7 @@
 import { toMajor } from '@easypark/kernel';
 import { type App, type ServiceRuntime, Type } from '@easypark/platform';
 import type { EnergyAnswer } from '../client.ts';
+import { chargingFinishedAt } from '../domain/meter.ts';
 import { problem } from '../errors.ts';
 import * as store from '../store.ts';
 import { ChargingSessionId, ParkingSessionId } from './schemas.ts';
@@ -23,6 +24,8 @@ export function energyAnswer(s: store.SessionRow): EnergyAnswer {
     parking_session_id: s.parking_session_id,
     start_time: s.start_time.toISOString(),
     stop_time: s.stop_time?.toISOString() ?? null,
+    charging_finished_at: chargingFinishedAt(s)?.toISOString() ?? null,
+    vehicle_type: s.vehicle_type,
     energy_delivered_kwh: s.energy_delivered_kwh,
     meter_start_wh: s.meter_start_wh,
     meter_stop_wh: ended ? s.meter_last_wh : null,

@@ -20,6 +20,9 @@ export interface PricingInput {
   reservation_fee?: number;
   billing_increment_minutes?: number;
   grace_period_minutes?: number;
+  /** EV_OPTIMIZED: per hour plugged in after charging completes, beyond idle_grace_minutes. */
+  idle_fee_per_hour?: number | null;
+  idle_grace_minutes?: number;
   effective_from?: string;
 }
 
@@ -39,6 +42,8 @@ export interface PricingRecord {
   reservation_fee: number;
   billing_increment_minutes: number;
   grace_period_minutes: number;
+  idle_fee_per_hour: number | null;
+  idle_grace_minutes: number;
 }
 
 const moneyFields = [
@@ -47,6 +52,7 @@ const moneyFields = [
   'monthly_rate',
   'ev_charging_rate_per_kwh',
   'reservation_fee',
+  'idle_fee_per_hour',
 ] as const;
 
 export function toPricingRecord(input: PricingInput, currency: string): PricingRecord {
@@ -89,6 +95,8 @@ export function toPricingRecord(input: PricingInput, currency: string): PricingR
     reservation_fee: minor('reservation_fee') ?? 0,
     billing_increment_minutes: input.billing_increment_minutes ?? 60,
     grace_period_minutes: input.grace_period_minutes ?? 0,
+    idle_fee_per_hour: minor('idle_fee_per_hour'),
+    idle_grace_minutes: input.idle_grace_minutes ?? 10,
   };
 }
 
@@ -103,6 +111,7 @@ export function toPricingView<T extends PricingRecord>(record: T, currency: stri
     monthly_rate: major(record.monthly_rate),
     ev_charging_rate_per_kwh: major(record.ev_charging_rate_per_kwh),
     reservation_fee: toMajor({ amount: record.reservation_fee, currency }),
+    idle_fee_per_hour: major(record.idle_fee_per_hour),
   };
 }
 

@@ -32,20 +32,40 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
       config: internal,
       schema: {
         tags,
+        summary:
+          'The pricing strategy and the prices in force at `at` (default now), or with `until` every price period overlapping [at, until)',
         params: Type.Object({ facility_id: Type.String({ maxLength: 64 }) }),
-        querystring: Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) }),
+        querystring: Type.Object({
+          at: Type.Optional(Type.String({ format: 'date-time' })),
+          until: Type.Optional(
+            Type.String({
+              format: 'date-time',
+              description:
+                'With it, configurations holds every period of every vehicle type overlapping [at, until), ordered by vehicle_type, effective_from',
+            }),
+          ),
+        }),
       },
     },
     async (request) => {
       const facility = await facilityOr404(request.params.facility_id);
       const at = request.query.at ? new Date(request.query.at) : clock.now();
-      const rows = await store.pricingInForce(pool, facility.facility_id, at);
+      const until = request.query.until ? new Date(request.query.until) : null;
+      if (until && until.getTime() <= at.getTime()) {
+        throw problem('VALIDATION_FAILED', 'until must be after at', {
+          errors: [{ field: 'until', message: 'must be after at' }],
+        });
+      }
+      const rows = until
+        ? await store.pricingOverlapping(pool, facility.facility_id, at, until)
+        : await store.pricingInForce(pool, facility.facility_id, at);
       return {
         facility_id: facility.facility_id,
         pricing_strategy: facility.pricing_strategy,
         currency: facility.currency,
         timezone: facility.timezone,
         at: at.toISOString(),
+        ...(until ? { until: until.toISOString() } : {}),
         configurations: rows.map((r) => pricingView(r, facility.currency)),
       };
     },

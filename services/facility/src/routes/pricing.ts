@@ -14,6 +14,8 @@ const Amount = Type.Number({
 });
 const Multiplier = Type.Number({ exclusiveMinimum: 0, maximum: 10 });
 const OptionalTime = Type.Optional(Type.Union([Time, Type.Null()]));
+const idleFeeDescription =
+  'EV_OPTIMIZED facilities: charged per minute a car stays plugged in after charging completes, beyond idle_grace_minutes';
 
 const PricingBody = Type.Object(
   {
@@ -31,6 +33,18 @@ const PricingBody = Type.Object(
     reservation_fee: Type.Optional(Amount),
     billing_increment_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
     grace_period_minutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+    idle_fee_per_hour: Type.Optional(
+      Type.Union([Amount, Type.Null()], {
+        description: `${idleFeeDescription} (major units of the facility currency per hour; null or absent: no idle fee)`,
+      }),
+    ),
+    idle_grace_minutes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1440,
+        description: `${idleFeeDescription} (the grace in minutes; defaults to 10)`,
+      }),
+    ),
     effective_from: Type.Optional(
       Type.String({ format: 'date-time', description: 'Defaults to now; never in the past' }),
     ),

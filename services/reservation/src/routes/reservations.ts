@@ -1,6 +1,6 @@
+import { quoteStay } from '@easypark/billing/tariff';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { facilityClient } from '@easypark/facility/client';
-import { quoteStay } from '@easypark/facility/tariff';
 import { fromMajor, newId, type Principal } from '@easypark/kernel';
 import type { FacilitySpace } from '@easypark/parking/client';
 import {
@@ -376,7 +376,11 @@ function agreedTerms(facility: FacilityConfig, start: Date, end: Date) {
   };
 }
 
-/** The parking charge for the window and the reservation fee, in minor units; null with no price set. */
+/**
+ * The parking charge for the window and the reservation fee, in minor units; null with no price set.
+ * Priced with every price period of the vehicle type (else CAR) that overlaps the window, so a price
+ * change during the stay is charged from when it takes effect.
+ */
 export async function estimate(
   runtime: ServiceRuntime,
   facility: FacilityConfig,
@@ -384,17 +388,17 @@ export async function estimate(
   start: Date,
   end: Date,
 ) {
-  const prices = await facilityClient(runtime.client('facility')).pricingStrategy(
+  const answer = await facilityClient(runtime.client('facility')).pricingStrategy(
     facility.facility_id,
     start,
+    end,
   );
-  const pricing =
-    prices.configurations.find((c) => c.vehicle_type === vehicleType) ??
-    prices.configurations.find((c) => c.vehicle_type === 'CAR');
-  if (!pricing) return null;
+  const ofType = (type: string) => answer.configurations.filter((c) => c.vehicle_type === type);
+  const prices = ofType(vehicleType).length > 0 ? ofType(vehicleType) : ofType('CAR');
+  if (prices.length === 0) return null;
   return quoteStay({
-    strategy: prices.pricing_strategy,
-    pricing,
+    strategy: answer.pricing_strategy,
+    prices,
     timezone: facility.timezone,
     start,
     end,
