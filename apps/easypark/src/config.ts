@@ -27,6 +27,7 @@ export const RunnerConfig = Type.Object({
   PARKING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   RESERVATION_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CHARGING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  BILLING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

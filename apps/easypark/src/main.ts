@@ -120,6 +120,7 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
     parking: config.PARKING_URL,
     reservation: config.RESERVATION_URL,
     charging: config.CHARGING_URL,
+    billing: config.BILLING_URL,
   };
   const transports: Record<string, Transport> = {};
   for (const [service, url] of Object.entries(urls)) if (url) transports[service] = httpTransport(url);

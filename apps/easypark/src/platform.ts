@@ -1,3 +1,4 @@
+import { billingProblems, billingService } from '@easypark/billing';
 import { chargingProblems, chargingService } from '@easypark/charging';
 import { facilityProblems, facilityService } from '@easypark/facility';
 import { gatewayService } from '@easypark/gateway';
@@ -33,6 +34,7 @@ export const domainServices: readonly ServiceDefinition[] = [
   parkingService,
   reservationService,
   chargingService,
+  billingService,
 ];
 
 /** Their error catalogues, so the gateway can explain every problem type. */
@@ -41,6 +43,7 @@ export const problemCatalogues = {
   parking: parkingProblems,
   reservation: reservationProblems,
   charging: chargingProblems,
+  billing: billingProblems,
 };
 
 export interface PlatformOptions {

@@ -166,6 +166,7 @@ describe('routing and documents', () => {
       parking: 'up',
       reservation: 'up',
       charging: 'up',
+      billing: 'up',
     });
   });
 

@@ -1,5 +1,6 @@
 import type { FacilityConfig } from '@easypark/facility/client';
-import type { Emit, Queryable } from '@easypark/platform';
+import { fromMajor } from '@easypark/kernel';
+import type { Emit, EventHandlers, Queryable } from '@easypark/platform';
 import {
   countsBefore,
   occupancyRate,
@@ -7,12 +8,13 @@ import {
   tally,
   thresholdCrossing,
 } from './domain/occupancy.ts';
+import { fillChargeAmount } from './store/sessions.ts';
 import { countByStatus, lockFacility, type SpaceRow } from './store/spaces.ts';
 
 /**
  * What the Parking service publishes (see EventCatalog in the kernel): vehicle entered/exited,
- * space occupied/released/status changed, and occupancy threshold crossings. What it consumes
- * (reservation events) is in reservations.ts.
+ * space occupied/released/status changed, and occupancy threshold crossings. It consumes
+ * billing.charge.created (below) and reservation events (in reservations.ts).
  */
 
 export function emitSpaceEvent(
@@ -91,3 +93,17 @@ export async function reportOccupancyChange(
   });
   return after;
 }
+
+/** The exit saga's compensation: a charge Billing made from the exit event fills in the session's amount. */
+export const billingHandlers: EventHandlers = {
+  async 'billing.charge.created'(tx, event) {
+    const d = event.data;
+    if (d.charge_type !== 'PARKING' || !d.parking_session_id || !d.currency) return;
+    await fillChargeAmount(
+      tx,
+      d.parking_session_id,
+      fromMajor(d.amount, d.currency).amount,
+      new Date(event.time),
+    );
+  },
+};

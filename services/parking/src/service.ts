@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackgroundWork, ServiceDefinition, ServiceRuntime } from '@easypark/platform';
+import { billingHandlers } from './events.ts';
 import { reconcileReservedSpaces, reservationHandlers } from './reservations.ts';
 import { parkingRoutes } from './routes/index.ts';
 
@@ -10,10 +11,10 @@ export const parkingService: ServiceDefinition = {
   description:
     'Parking spaces, vehicles, entries and exits, and live occupancy. Publishes parking.vehicle.entered, ' +
     'parking.vehicle.exited, parking.space.occupied, parking.space.released, parking.space.status.changed and ' +
-    'parking.occupancy.threshold; follows reservation events to hold booked spaces RESERVED.',
+    'parking.occupancy.threshold; follows reservation events to hold booked spaces RESERVED, and billing.charge.created to keep a visit’s charge.',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
   routes: parkingRoutes,
-  handlers: reservationHandlers,
+  handlers: { ...reservationHandlers, ...billingHandlers },
   background: (runtime) => startBackground(runtime),
 };
 

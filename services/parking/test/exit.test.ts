@@ -80,7 +80,7 @@ describe('POST /sessions/{session_id}/exit', () => {
     expect(Math.abs(Date.parse(res.body.exit_time) - Date.now())).toBeLessThan(10_000);
   });
 
-  it('needs no body at all', async () => {
+  it('needs no body at all: Billing prices the stay (nothing here, the facility sets no price)', async () => {
     const facility = await w.newFacility();
     await w.row(facility, 'STANDARD', 1);
     const entry = await enter(w.a.operatorToken, { facility_id: facility, registration_number: 'BARE 1' });
@@ -88,7 +88,7 @@ describe('POST /sessions/{session_id}/exit', () => {
       token: w.a.operatorToken,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'CLOSED', charge_amount: null });
+    expect(res.body).toMatchObject({ status: 'CLOSED', charge_amount: 0 });
   });
 
   it('refuses exit times before the entry or in the future', async () => {

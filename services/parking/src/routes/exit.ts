@@ -1,3 +1,4 @@
+import { billingClient } from '@easypark/billing/client';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { commonProblem, fromMajor, type Principal } from '@easypark/kernel';
 import { type App, type ServiceRuntime, type Static, Type } from '@easypark/platform';
@@ -11,6 +12,7 @@ import {
   findOpenSessionByPlate,
   getSessionDetail,
   lockSessionDetail,
+  type SessionDetail,
 } from '../store/sessions.ts';
 import { releaseSpace } from '../store/spaces.ts';
 import { chargeView, sessionView } from '../views.ts';
@@ -109,17 +111,18 @@ async function exit(
   if (found.exit_time) throw alreadyClosed(found.exit_time);
   const facility =
     knownFacility !== undefined ? knownFacility : await facilityIfReachable(runtime, found.facility_id);
-  const charge = parseCharge(details.charge_amount, found.currency);
   const now = runtime.clock.now();
+  const requestedExit = details.exit_time === undefined ? undefined : new Date(details.exit_time);
+  // An amount the operator sets at the exit stands; otherwise Billing prices the stay.
+  const charge =
+    details.charge_amount !== undefined
+      ? parseCharge(details.charge_amount, found.currency)
+      : await quotedCharge(runtime, found, resolveExitTime(requestedExit, found.entry_time, now));
 
   const closed = await runtime.transaction(async (tx, emit) => {
     const session = (await lockSessionDetail(tx, sessionId))!;
     if (session.exit_time) throw alreadyClosed(session.exit_time);
-    const exitTime = resolveExitTime(
-      details.exit_time === undefined ? undefined : new Date(details.exit_time),
-      session.entry_time,
-      now,
-    );
+    const exitTime = resolveExitTime(requestedExit, session.entry_time, now);
     const duration = durationHours(session.entry_time, exitTime);
     await closeSession(
       tx,
@@ -164,9 +167,36 @@ function alreadyClosed(exitTime: Date) {
   });
 }
 
+/**
+ * The exit saga's step 2: Billing prices the stay. If it cannot be asked, the exit still happens
+ * (the barrier must open) without an amount; Billing prices the exit event and its
+ * billing.charge.created fills the amount in later.
+ */
+async function quotedCharge(runtime: ServiceRuntime, session: SessionDetail, exitTime: Date) {
+  try {
+    const quote = await billingClient(runtime.client('billing')).quoteVisit({
+      parking_session_id: session.session_id,
+      tenant_id: session.tenant_id,
+      facility_id: session.facility_id,
+      vehicle_id: session.vehicle_id,
+      registration_number: session.registration_number,
+      vehicle_type: session.vehicle_type,
+      customer_id: session.customer_id,
+      entry_time: session.entry_time.toISOString(),
+      exit_time: exitTime.toISOString(),
+    });
+    return fromMajor(quote.amount, quote.currency).amount;
+  } catch (error) {
+    runtime.logger.warn(
+      { err: error, session_id: session.session_id },
+      'billing unavailable at exit; charged later',
+    );
+    return null;
+  }
+}
+
 /** Major units in, minor units stored; more decimals than the currency has is refused, not rounded. */
-function parseCharge(amount: number | undefined, currency: string): number | null {
-  if (amount === undefined) return null;
+function parseCharge(amount: number, currency: string): number {
   try {
     return fromMajor(amount, currency).amount;
   } catch {

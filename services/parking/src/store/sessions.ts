@@ -121,6 +121,20 @@ export async function openSessionDetailByPlate(
   return rows[0] ?? null;
 }
 
+/** Billing priced a visit after its exit (it could not be asked at the exit): the session keeps the amount. */
+export async function fillChargeAmount(
+  tx: Queryable,
+  sessionId: string,
+  amount: number,
+  now: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE parking_sessions SET charge_amount = $2, updated_at = $3
+     WHERE session_id = $1 AND exit_time IS NOT NULL AND charge_amount IS NULL`,
+    [sessionId, amount, now],
+  );
+}
+
 export async function closeSession(
   tx: Queryable,
   sessionId: string,

@@ -1,0 +1,2 @@
+export { billingProblems } from './errors.ts';
+export { billingService } from './service.ts';

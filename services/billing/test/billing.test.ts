@@ -1,0 +1,457 @@
+import { makeEvent, manualClock, newId } from '@easypark/kernel';
+import { pgConstraint, withTransaction } from '@easypark/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TenantFixture, type TestPlatform } from '../../../test/support/platform.ts';
+
+/**
+ * Billing on its own terms: the invariants the database keeps whatever the code does, a drive-up
+ * visit in yen paid in parts, refunds and credit notes, promo codes and merchant validations,
+ * monthly permits, monthly invoicing, overdue invoices and reservation penalties.
+ */
+
+// Tuesday 2026-03-10 09:00 UTC = 18:00 in Tokyo.
+const clock = manualClock('2026-03-10T09:00:00Z');
+let t: TestPlatform;
+let acme: TenantFixture;
+let driver: { token: string; customer_id: string };
+
+beforeAll(async () => {
+  t = await startTestPlatform({ clock });
+  acme = await t.createTenant();
+  driver = await t.createDriver();
+});
+afterAll(() => t.stop());
+
+const call = <T = any>(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) =>
+  t.request<T>(method, path, {
+    token,
+    ...(body !== undefined ? { body } : {}),
+    ...(headers ? { headers } : {}),
+  });
+const billing = <T = any>(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => call<T>(method, `/api/v1/billing${path}`, token, body, headers);
+const sweep = async () => {
+  await t.platform.services.get('billing')!.background!.run!();
+  await t.drainEvents();
+};
+const pool = () => t.platform.pools.get('billing')!;
+
+async function facility(fields: Record<string, unknown>, pricing: Record<string, unknown>) {
+  const f = await t.registerFacility(acme.adminToken, {
+    capacity_breakdown: { compact: 0, standard: 20, large: 0 },
+    ...fields,
+  });
+  const spaces = await call('POST', '/api/v1/parking/spaces/bulk', acme.adminToken, {
+    facility_id: f.facility_id,
+    size: 'STANDARD',
+    floor: 0,
+    aisle: 'A',
+    count: 20,
+  });
+  expect(spaces.status).toBe(201);
+  const price = await call('PUT', `/api/v1/facilities/${f.facility_id}/pricing`, acme.adminToken, {
+    vehicle_type: 'CAR',
+    ...pricing,
+  });
+  expect([200, 201]).toContain(price.status);
+  return f.facility_id as string;
+}
+
+let plates = 0;
+async function visit(
+  facilityId: string,
+  minutes: number,
+  options: { owned?: boolean; before?: (s: string) => Promise<void> } = {},
+) {
+  const plate = `BT ${++plates}`;
+  if (options.owned) {
+    const v = await call('POST', '/api/v1/parking/vehicles', driver.token, {
+      registration_number: plate,
+      vehicle_type: 'CAR',
+      is_electric: false,
+    });
+    expect(v.status, JSON.stringify(v.body)).toBe(201);
+  }
+  const entry = await call('POST', '/api/v1/parking/sessions/entry', acme.operatorToken, {
+    facility_id: facilityId,
+    registration_number: plate,
+  });
+  expect(entry.status).toBe(201);
+  await options.before?.(entry.body.session_id);
+  clock.advance(minutes * 60_000);
+  const exit = await call(
+    'POST',
+    `/api/v1/parking/sessions/${entry.body.session_id}/exit`,
+    acme.operatorToken,
+    {},
+  );
+  expect(exit.status).toBe(200);
+  await t.drainEvents();
+  return { plate, session_id: entry.body.session_id as string, exit: exit.body };
+}
+
+const invoiceOfVisit = async (sessionId: string) => {
+  const { rows } = await pool().query('SELECT invoice_id FROM invoices WHERE parking_session_id = $1', [
+    sessionId,
+  ]);
+  return (await billing('GET', `/invoices/${rows[0].invoice_id}`, acme.operatorToken)).body;
+};
+
+describe('a drive-up visit in yen', () => {
+  let tokyo: string;
+  let invoice: any;
+
+  it('is priced per local day with night minutes at the night rate, and invoiced to the plate at exit', async () => {
+    // 18:00 → 23:00 Tokyo: 4 h at 400 and 1 h at half rate (night from 22:00), in 30-minute increments.
+    tokyo = await facility(
+      { timezone: 'Asia/Tokyo', currency: 'JPY' },
+      {
+        hourly_rate: 400,
+        billing_increment_minutes: 30,
+        night_rate_multiplier: 0.5,
+        night_start_time: '22:00',
+        night_end_time: '06:00',
+        daily_max: 1900,
+      },
+    );
+    const v = await visit(tokyo, 5 * 60);
+    expect(v.exit).toMatchObject({ charge_amount: 1800, currency: 'JPY' });
+    invoice = await invoiceOfVisit(v.session_id);
+    expect(invoice).toMatchObject({
+      status: 'ISSUED',
+      customer_id: null,
+      registration_number: 'BT1',
+      total_amount: 1800,
+      currency: 'JPY',
+      invoice_date: '2026-03-10',
+    });
+    const staffList = await billing(
+      'GET',
+      `/invoices?facility_id=${tokyo}&status=ISSUED`,
+      acme.operatorToken,
+    );
+    expect(staffList.body.map((i: any) => i.invoice_id)).toContain(invoice.invoice_id);
+  });
+
+  it('caps each local calendar day, not each 24 hours', async () => {
+    // 23:00 → 09:00 next day, then on to 21:00: two local days, the second capped at 1,900.
+    const v = await visit(tokyo, 22 * 60);
+    expect(v.exit.charge_amount).toBe(1900 + 200);
+  });
+
+  it('takes payments in parts to the yen, refunds at most what was paid, and corrects with credit notes', async () => {
+    const id = invoice.invoice_id;
+    const pay = (amount: number, key: string) =>
+      billing(
+        'POST',
+        `/invoices/${id}/pay`,
+        acme.operatorToken,
+        { payment_method: 'DEBIT_CARD', payment_token: 'tok_visa_debit', amount },
+        { 'idempotency-key': key },
+      );
+    expect(
+      (
+        await billing('POST', `/invoices/${id}/pay`, acme.operatorToken, {
+          payment_method: 'DEBIT_CARD',
+          payment_token: 'tok_visa',
+          amount: 0.5,
+        })
+      ).body.code,
+    ).toBe('INVALID_AMOUNT');
+    const first = await pay(1000, 'jpy-1');
+    expect(first.body).toMatchObject({ status: 'COMPLETED', invoice_status: 'ISSUED', balance_due: 800 });
+    expect((await pay(801, 'jpy-2')).body.code).toBe('AMOUNT_EXCEEDS_BALANCE');
+    const second = await pay(800, 'jpy-3');
+    expect(second.body).toMatchObject({ invoice_status: 'PAID', balance_due: 0 });
+
+    const over = await billing('POST', `/payments/${second.body.payment_id}/refund`, acme.adminToken, {
+      amount: 801,
+      reason: 'too much',
+    });
+    expect(over.body.code).toBe('REFUND_EXCEEDS_PAYMENT');
+    const refund = await billing(
+      'POST',
+      `/payments/${second.body.payment_id}/refund`,
+      acme.adminToken,
+      { amount: 300, reason: 'overcharged' },
+      { 'idempotency-key': 'rf-1' },
+    );
+    expect(refund.status).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'COMPLETED', amount: 300 });
+    const again = await billing(
+      'POST',
+      `/payments/${second.body.payment_id}/refund`,
+      acme.adminToken,
+      { amount: 300, reason: 'overcharged' },
+      { 'idempotency-key': 'rf-1' },
+    );
+    expect(again.body.refund_id).toBe(refund.body.refund_id);
+    expect((await billing('GET', `/invoices/${id}`, acme.operatorToken)).body).toMatchObject({
+      status: 'ISSUED',
+      balance_due: 300,
+      amount_refunded: 300,
+    });
+
+    expect(
+      (await billing('POST', `/invoices/${id}/credit-notes`, acme.adminToken, { amount: 301, reason: 'x' }))
+        .body.code,
+    ).toBe('CREDIT_EXCEEDS_BALANCE');
+    const note = await billing('POST', `/invoices/${id}/credit-notes`, acme.adminToken, {
+      amount: 300,
+      reason: 'overcharged',
+    });
+    expect(note.body).toMatchObject({ amount: 300, invoice_status: 'PAID' });
+    expect(
+      (await billing('POST', `/invoices/${id}/credit-notes`, acme.operatorToken, { amount: 1, reason: 'x' }))
+        .status,
+    ).toBe(403);
+
+    const summary = await billing('GET', `/revenue-summary/${tokyo}?grouping=MONTHLY`, acme.operatorToken);
+    expect(summary.body).toEqual([
+      {
+        date: '2026-03-01',
+        currency: 'JPY',
+        parking_revenue: 1500,
+        charging_revenue: 0,
+        reservation_revenue: 0,
+        total_revenue: 1500,
+        transaction_count: 2,
+      },
+    ]);
+  });
+});
+
+describe('the database keeps the invoice invariants whatever the code does', () => {
+  const expectViolation = async (constraint: string, work: (tx: any) => Promise<unknown>) => {
+    const error = await withTransaction(pool(), work).then(
+      () => null,
+      (e) => e,
+    );
+    expect(error, `expected ${constraint}`).not.toBeNull();
+    expect(pgConstraint(error) ?? error.message).toContain(constraint);
+  };
+  let issued: { invoice_id: string; total: number; charge_id: string };
+
+  beforeAll(async () => {
+    const { rows } = await pool().query(
+      `SELECT i.invoice_id, i.total_amount AS total, l.charge_id FROM invoices i
+       JOIN invoice_line_items l ON l.invoice_id = i.invoice_id WHERE i.status <> 'DRAFT' LIMIT 1`,
+    );
+    issued = rows[0];
+  });
+
+  it('an issued invoice takes no new line and keeps its total', async () => {
+    await expectViolation('invoice_immutable', (tx) =>
+      tx.query(
+        `INSERT INTO invoice_line_items (line_item_id, invoice_id, charge_id, charge_type, description, quantity, unit_price, total_amount, created_at)
+         VALUES ($1, $2, $3, 'PARKING', 'x', 1, 1, 1, now())`,
+        [newId('lineItem'), issued.invoice_id, issued.charge_id],
+      ),
+    );
+    await expectViolation('invoice_immutable', (tx) =>
+      tx.query('UPDATE invoices SET total_amount = total_amount + 1 WHERE invoice_id = $1', [
+        issued.invoice_id,
+      ]),
+    );
+    await expectViolation('invoice_immutable', (tx) =>
+      tx.query('DELETE FROM invoice_line_items WHERE invoice_id = $1', [issued.invoice_id]),
+    );
+  });
+
+  it('a total that is not the sum of the lines does not commit', async () => {
+    await expectViolation('invoice_total_is_sum_of_lines', async (tx) => {
+      const { rows } = await tx.query(`SELECT facility_id, tenant_id FROM billing_facilities LIMIT 1`);
+      await tx.query(
+        `INSERT INTO invoices (invoice_id, tenant_id, facility_id, kind, invoice_date, currency, total_amount, created_at, updated_at)
+         VALUES ($1, $2, $3, 'SINGLE', '2026-03-10', 'GBP', 500, now(), now())`,
+        [newId('invoice'), rows[0].tenant_id, rows[0].facility_id],
+      );
+    });
+  });
+
+  it('no negative line, no payment beyond what is owed, no refund beyond the payment', async () => {
+    await expectViolation('check', (tx) =>
+      tx.query('UPDATE charges SET amount = -1 WHERE charge_id = $1', [issued.charge_id]),
+    );
+    await expectViolation('invoice_payments_within_owed', (tx) =>
+      tx.query('UPDATE invoices SET amount_paid = total_amount + 1 WHERE invoice_id = $1', [
+        issued.invoice_id,
+      ]),
+    );
+    await expectViolation('payment_refund_within_amount', (tx) =>
+      tx.query(`UPDATE payments SET refunded_amount = amount + 1 WHERE status = 'COMPLETED'`),
+    );
+  });
+});
+
+describe('discounts, permits and monthly billing', () => {
+  let london: string;
+
+  it('a merchant validation and a promo code come off the parking charge; a used-up code is refused', async () => {
+    london = await facility({ pricing_strategy: 'SUBSCRIPTION' }, { hourly_rate: 2, monthly_rate: 120 });
+    const promo = await billing('POST', '/promo-codes', acme.adminToken, {
+      code: 'half-off',
+      kind: 'PERCENTAGE',
+      percent_off: 50,
+      valid_until: '2026-12-31T00:00:00Z',
+      max_uses: 1,
+    });
+    expect(promo.status).toBe(201);
+    expect(promo.body.code).toBe('HALF-OFF');
+    // 3 h with the first hour validated: 2 h at 2.00 = 4.00, half off: 2.00.
+    const v = await visit(london, 180, {
+      owned: true,
+      before: async (sessionId) => {
+        const validated = await billing('POST', '/validations', acme.operatorToken, {
+          parking_session_id: sessionId,
+          merchant_name: 'Corner Books',
+          free_hours: 1,
+        });
+        expect(validated.status).toBe(201);
+        const redeemed = await billing('POST', '/promo-codes/redeem', driver.token, {
+          code: 'Half-Off',
+          parking_session_id: sessionId,
+        });
+        expect(redeemed.status).toBe(201);
+        const twice = await billing('POST', '/promo-codes/redeem', driver.token, {
+          code: 'HALF-OFF',
+          parking_session_id: sessionId,
+        });
+        expect(twice.body.code).toBe('PROMO_ALREADY_APPLIED');
+      },
+    });
+    expect(v.exit.charge_amount).toBe(2);
+    await visit(london, 10, {
+      owned: true,
+      before: async (sessionId) => {
+        const used = await billing('POST', '/promo-codes/redeem', driver.token, {
+          code: 'HALF-OFF',
+          parking_session_id: sessionId,
+        });
+        expect(used.body.code).toBe('PROMO_CODE_INVALID');
+      },
+    });
+  });
+
+  it('a monthly permit is charged once and its visits cost nothing', async () => {
+    const plate = 'PERMIT 1';
+    const permit = await billing('POST', '/permits', driver.token, {
+      facility_id: london,
+      registration_number: plate,
+      month: '2026-03',
+    });
+    expect(permit.status).toBe(201);
+    expect(permit.body.valid_from).toBe('2026-03-01T00:00:00.000Z');
+    expect(permit.body.valid_until).toBe('2026-03-31T23:00:00.000Z'); // midnight in BST
+    const overlap = await billing('POST', '/permits', driver.token, {
+      facility_id: london,
+      registration_number: 'permit-1',
+      month: '2026-03',
+    });
+    expect(overlap.body.code).toBe('PERMIT_OVERLAP');
+    const invoices = (await billing('GET', `/invoices/${driver.customer_id}`, driver.token)).body;
+    const permitInvoice = invoices.find((i: any) =>
+      i.line_items.some((l: any) => l.description.includes('Monthly permit')),
+    );
+    expect(permitInvoice).toMatchObject({ kind: 'SINGLE', status: 'ISSUED', total_amount: 120 });
+
+    await call('POST', '/api/v1/parking/vehicles', driver.token, {
+      registration_number: plate,
+      vehicle_type: 'CAR',
+      is_electric: false,
+    });
+    const entry = await call('POST', '/api/v1/parking/sessions/entry', acme.operatorToken, {
+      facility_id: london,
+      registration_number: plate,
+    });
+    clock.advance(4 * 3_600_000);
+    const exit = await call(
+      'POST',
+      `/api/v1/parking/sessions/${entry.body.session_id}/exit`,
+      acme.operatorToken,
+      {},
+    );
+    expect(exit.body.charge_amount).toBe(0);
+    await t.drainEvents();
+  });
+
+  it('a customer billed monthly gets one invoice per facility and month, issued when the month is over', async () => {
+    const account = await billing('PUT', `/accounts/${driver.customer_id}`, acme.adminToken, {
+      billing_cycle: 'MONTHLY',
+      payment_terms_days: 30,
+    });
+    expect(account.body).toMatchObject({ billing_cycle: 'MONTHLY', payment_terms_days: 30 });
+    const one = await visit(london, 60, { owned: true });
+    const two = await visit(london, 120, { owned: true });
+    const { rows } = await pool().query(
+      `SELECT invoice_id, status, total_amount FROM invoices WHERE kind = 'MONTHLY' AND customer_id = $1`,
+      [driver.customer_id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      status: 'DRAFT',
+      total_amount: (one.exit.charge_amount + two.exit.charge_amount) * 100,
+    });
+    await sweep();
+    expect((await billing('GET', `/invoices/${rows[0].invoice_id}`, driver.token)).body.status).toBe('DRAFT');
+    clock.set('2026-04-01T00:30:00Z'); // 01:30 in London (BST)
+    await sweep();
+    const issued = (await billing('GET', `/invoices/${rows[0].invoice_id}`, driver.token)).body;
+    expect(issued).toMatchObject({ status: 'ISSUED', period_month: '2026-03', due_date: '2026-05-01' });
+    expect(issued.line_items).toHaveLength(2);
+    await billing('PUT', `/accounts/${driver.customer_id}`, acme.adminToken, { billing_cycle: 'PER_VISIT' });
+  });
+
+  it('an unpaid invoice turns OVERDUE after its due date without anyone asking', async () => {
+    const v = await visit(london, 60);
+    const invoice = await invoiceOfVisit(v.session_id);
+    expect(invoice.status).toBe('ISSUED');
+    clock.advance(15 * 86_400_000);
+    await sweep();
+    expect((await billing('GET', `/invoices/${invoice.invoice_id}`, acme.operatorToken)).body.status).toBe(
+      'OVERDUE',
+    );
+  });
+});
+
+describe('reservation fees and penalties', () => {
+  it('a no-show is billed the booking fee and the no-show fee on one invoice, once', async () => {
+    const facilityId = (await billing('GET', '/invoices', acme.operatorToken)).body[0].facility_id;
+    const reservationId = newId('reservation');
+    const event = makeEvent('/services/reservation', {
+      type: 'reservation.no_show',
+      tenantid: acme.tenant_id,
+      facilityid: facilityId,
+      data: {
+        reservation_id: reservationId,
+        facility_id: facilityId,
+        space_id: newId('space'),
+        customer_id: driver.customer_id,
+        no_show_fee: 5,
+        reservation_fee: 1.5,
+        currency: 'GBP',
+        start_time: clock.now().toISOString(),
+      },
+    });
+    await t.platform.bus.publish([event, { ...event, id: newId('event') }]);
+    await t.drainEvents();
+    const { rows } = await pool().query(
+      `SELECT i.invoice_id, i.status, i.total_amount, count(l.*)::int AS lines FROM invoices i
+       JOIN invoice_line_items l ON l.invoice_id = i.invoice_id JOIN charges c ON c.charge_id = l.charge_id
+       WHERE c.reservation_id = $1 GROUP BY i.invoice_id`,
+      [reservationId],
+    );
+    expect(rows).toEqual([{ invoice_id: expect.any(String), status: 'ISSUED', total_amount: 650, lines: 2 }]);
+  });
+});
