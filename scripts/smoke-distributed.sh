@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Distributed smoke test: facility, parking, reservation, charging and the gateway as five processes, each with
+# Distributed smoke test: facility, parking, reservation, charging, billing and the gateway as six processes, each with
 # its own fresh database on a real PostgreSQL, events on a real RabbitMQ, driven through the gateway only (a
 # simulated charging station connects over OCPP through the gateway too).
 #
@@ -10,7 +10,7 @@
 #                       databases beside it (default postgres://postgres:postgres@127.0.0.1:5432/postgres)
 #   SMOKE_AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
 #   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2,
-#                       reservation BASE+3, charging BASE+4 (default 18180)
+#                       reservation BASE+3, charging BASE+4, billing BASE+5 (default 18180)
 #   SMOKE_KEEP=1        keep the databases, queues and logs after the run (for debugging)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVER_URL=${SMOKE_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 AMQP=${SMOKE_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
 PORT_BASE=${SMOKE_PORT_BASE:-18180}
-SERVICES=(facility parking reservation charging gateway) # the gateway last: it routes to the others
+SERVICES=(facility parking reservation charging billing gateway) # the gateway last: it routes to the others
 
 log() { printf '[smoke] %s\n' "$*"; }
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -207,11 +207,14 @@ taken+="${PORT[parking]} "
 PORT[reservation]=$(pick_port $((PORT_BASE + 3)))
 taken+="${PORT[reservation]} "
 PORT[charging]=$(pick_port $((PORT_BASE + 4)))
+taken+="${PORT[charging]} "
+PORT[billing]=$(pick_port $((PORT_BASE + 5)))
 GATEWAY=http://127.0.0.1:${PORT[gateway]}
 FACILITY_URL=http://127.0.0.1:${PORT[facility]}
 PARKING_URL=http://127.0.0.1:${PORT[parking]}
 RESERVATION_URL=http://127.0.0.1:${PORT[reservation]}
 CHARGING_URL=http://127.0.0.1:${PORT[charging]}
+BILLING_URL=http://127.0.0.1:${PORT[billing]}
 
 # --- services -----------------------------------------------------------------------------------
 wait_ready() { # wait_ready NAME: until /readyz answers 200, for up to 90 s
@@ -250,6 +253,7 @@ for name in "${SERVICES[@]}"; do
     PARKING_URL="$PARKING_URL" \
     RESERVATION_URL="$RESERVATION_URL" \
     CHARGING_URL="$CHARGING_URL" \
+    BILLING_URL="$BILLING_URL" \
     "$TSX" apps/easypark/src/main.ts serve "$name" </dev/null >"$WORK/$name.log" 2>&1 &
   PID[$name]=$!
   wait_ready "$name" || finish
@@ -410,5 +414,20 @@ eventually "the charging session has the energy the station metered ($WH Wh) and
   "/api/v1/charging/sessions?parking_session_id=$EV_SESSION_ID" "$DRIVER_TOKEN" \
   ".[0].status == \"COMPLETED\" and .[0].energy_delivered_kwh == ($WH / 1000) and .[0].total_cost == (($WH * 45 / 1000 | round) / 100)"
 eventually "the station went OFFLINE when it disconnected" "/api/v1/charging/stations/$STATION_ID" "$TOKEN" '.status == "OFFLINE" and .connected == false'
+
+# --- billing: the exit saga across parking, charging and billing -------------------------------
+step "the electric car leaves: Billing priced the stay (one started hour at 2.00)" 200 POST \
+  "/api/v1/parking/sessions/$EV_SESSION_ID/exit" "$TOKEN" '{}' '.charge_amount == 2 and .currency == "GBP"' || true
+eventually "one invoice holds the parking and the energy, issued" \
+  "/api/v1/billing/invoices?status=ISSUED" "$DRIVER_TOKEN" \
+  "[.[] | select(.parking_session_id == \"$EV_SESSION_ID\")] | length == 1 and (.[0].line_items | map(.charge_type) | sort) == [\"CHARGING\", \"PARKING\"] and .[0].total_amount == (2 + (($WH * 45 / 1000 | round) / 100))"
+INVOICE_ID=$(jq -r --arg s "$EV_SESSION_ID" '[.[] | select(.parking_session_id == $s)][0].invoice_id' <<<"$BODY")
+step "a declined card is refused" 402 POST "/api/v1/billing/invoices/$INVOICE_ID/pay" "$DRIVER_TOKEN" \
+  '{"payment_method":"CREDIT_CARD","payment_token":"tok_chargeDeclined"}' '.code == "PAYMENT_DECLINED"' || true
+step "a good card pays the invoice" 201 POST "/api/v1/billing/invoices/$INVOICE_ID/pay" "$DRIVER_TOKEN" \
+  '{"payment_method":"CREDIT_CARD","payment_token":"tok_visa"}' '.status == "COMPLETED" and .invoice_status == "PAID"' || true
+PAID=$(jq -r .amount <<<"$BODY")
+step "the revenue summary counts the payment" 200 GET "/api/v1/billing/revenue-summary/$FACILITY_ID" "$TOKEN" "" \
+  "(map(.total_revenue) | add) == $PAID and (map(.transaction_count) | add) == 1" || true
 
 finish
