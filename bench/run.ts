@@ -6,7 +6,11 @@
  * (BENCH_STATIONS, default 500) and the OCPP calls per second they get answered.
  * Prints a table and saves JSON under bench/results/.
  *
- * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures.
+ * Billing: parking stays priced per second by the tariff alone (one core), and visits priced per
+ * second by the Billing service (its internal quote: the facility's prices in force, permits,
+ * validations and promo codes looked up) through its service client.
+ *
+ * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +21,7 @@ import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
 import { type Platform, startPlatform } from '../apps/easypark/src/platform.ts';
 import { type ChargePoint, createChargePoint } from '../apps/simulator/src/chargepoint.ts';
+import { quoteStay } from '../services/billing/src/domain/tariff.ts';
 import { centralSystems } from '../services/charging/src/index.ts';
 import { startNpmStart, stopProcess } from '../test/support/npm-start.ts';
 
@@ -460,21 +465,108 @@ async function memoryAtRest(): Promise<Result[]> {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** The tariff alone: stays of 1–72 h in 15-minute increments, peak and night hours, half with a price change. */
+function tariffThroughput(): Result[] {
+  const config = (from: string, to: string | null, hourly: number) => ({
+    config_id: `prc_${from}`,
+    vehicle_type: 'CAR' as const,
+    currency: 'GBP',
+    hourly_rate: hourly,
+    daily_max: 30,
+    monthly_rate: null,
+    peak_hour_multiplier: 1.5,
+    night_rate_multiplier: 0.5,
+    peak_start_time: '07:30',
+    peak_end_time: '09:30',
+    night_start_time: '22:00',
+    night_end_time: '06:00',
+    ev_charging_rate_per_kwh: null,
+    idle_fee_per_hour: null,
+    idle_grace_minutes: 10,
+    reservation_fee: 1,
+    billing_increment_minutes: 15,
+    grace_period_minutes: 10,
+    effective_from: from,
+    effective_to: to,
+  });
+  const change = '2026-03-29T12:00:00.000Z'; // also the weekend the UK clocks go forward
+  const prices = [config('2025-01-01T00:00:00.000Z', change, 2.4), config(change, null, 3)];
+  const stays = Array.from({ length: 20_000 }, (_, i) => {
+    const start = Date.parse('2026-03-27T00:00:00Z') + ((i * 7919) % (4 * 86_400)) * 1000;
+    return { start: new Date(start), end: new Date(start + (3600 + ((i * 104_729) % (71 * 3600))) * 1000) };
+  });
+  let checksum = 0;
+  const began = performance.now();
+  for (const stay of stays)
+    checksum += quoteStay({ strategy: 'PEAK_HOUR', prices, timezone: 'Europe/London', ...stay }).total;
+  const elapsed = (performance.now() - began) / 1000;
+  return [
+    {
+      name: 'tariff: stays priced per second (1 core)',
+      value: Math.round(stays.length / elapsed),
+      unit: 'stays/s',
+      detail: `${stays.length} stays of 1–72 h, peak/night, price change, DST; checksum ${checksum}`,
+    },
+  ];
+}
+
+/** Billing's quote of a visit, as Parking asks for it at every exit. */
+async function billingQuoteThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
+  const bench = await benchPlatform(serverUrl);
+  try {
+    const facilityId = await bench.facility('Quote bench', 10);
+    const billing = bench.platform.services.get('parking')!.runtime.client('billing');
+    const entry = new Date(Date.now() - 5 * 3_600_000).toISOString();
+    const run = await drive(seconds * 1000, async (worker, i) => {
+      await billing.post('/billing/internal/charges/quote', {
+        parking_session_id: `pks_${String(worker).padStart(8, '0')}${String(i).padStart(24, '0')}`,
+        tenant_id: bench.tenantId,
+        facility_id: facilityId,
+        vehicle_id: 'veh_bench',
+        registration_number: `BENCH${worker}`,
+        vehicle_type: 'CAR',
+        customer_id: null,
+        entry_time: entry,
+        exit_time: new Date().toISOString(),
+      });
+      return true;
+    });
+    return [
+      {
+        name: `billing: visits priced per second (${label})`,
+        value: Math.round(run.perSecond),
+        unit: 'quotes/s',
+        detail: `p50 ${round(run.p50)} ms, p99 ${round(run.p99)} ms, ${concurrency} at once`,
+      },
+    ];
+  } finally {
+    await bench.close();
+  }
+}
+
 async function main() {
   const results: Result[] = [];
-  const all = process.env.BENCH_ONLY !== 'ocpp';
+  const only = process.env.BENCH_ONLY;
+  const all = only === undefined;
+  const billing = all || only === 'billing';
+  const ocpp = all || only === 'ocpp';
   if (all) {
     results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
     results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
   }
-  results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
+  if (billing) {
+    results.push(...tariffThroughput());
+    results.push(...(await billingQuoteThroughput('embedded PostgreSQL 18', undefined)));
+  }
+  if (ocpp) results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
     if (all) {
       results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
       results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
       results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
     }
-    results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
+    if (billing) results.push(...(await billingQuoteThroughput('Debian PostgreSQL', externalUrl)));
+    if (ocpp) results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
   } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
   if (all && !process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
 
