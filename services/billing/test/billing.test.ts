@@ -455,3 +455,24 @@ describe('reservation fees and penalties', () => {
     expect(rows).toEqual([{ invoice_id: expect.any(String), status: 'ISSUED', total_amount: 650, lines: 2 }]);
   });
 });
+
+describe('the exit saga when Billing cannot be asked at the exit', () => {
+  it('the barrier still opens; Billing prices the exit event and the session gets its amount', async () => {
+    const facilityId = await facility({}, { hourly_rate: 3 });
+    const billingClient = t.platform.services.get('parking')!.runtime.client('billing');
+    const post = billingClient.post;
+    billingClient.post = async () => {
+      throw new Error('billing is down');
+    };
+    let v: Awaited<ReturnType<typeof visit>>;
+    try {
+      v = await visit(facilityId, 90);
+    } finally {
+      billingClient.post = post;
+    }
+    expect(v.exit.charge_amount).toBeNull();
+    const session = await call('GET', `/api/v1/parking/sessions/${v.session_id}`, acme.operatorToken);
+    expect(session.body.charge_amount).toBe(6);
+    expect((await invoiceOfVisit(v.session_id)).total_amount).toBe(6);
+  });
+});
