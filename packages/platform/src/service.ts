@@ -65,6 +65,36 @@ export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
+/**
+ * Background work that runs `round` every `seconds`, one round at a time (a tick during a round is
+ * skipped); `run()` is a round now, or the one in flight (tests with a manual clock).
+ */
+export function everySeconds(
+  runtime: Pick<ServiceRuntime, 'logger'>,
+  seconds: number,
+  what: string,
+  round: () => Promise<void>,
+): BackgroundWork {
+  let running: Promise<void> | null = null;
+  const run = () => {
+    running ??= round()
+      .catch((error) => runtime.logger.error({ err: error }, `${what} failed`))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const timer = setInterval(run, seconds * 1000);
+  timer.unref();
+  return {
+    run,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 export interface RunningService {
   name: string;
   app: App;

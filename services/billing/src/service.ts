@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toMajor } from '@easypark/kernel';
-import type { ServiceDefinition, ServiceRuntime } from '@easypark/platform';
+import { everySeconds, type ServiceDefinition, type ServiceRuntime } from '@easypark/platform';
 import { type ChargeOperations, chargeOperations } from './charges.ts';
 import { billingEventHandlers } from './events.ts';
 import { sandboxProcessor } from './payments/processor.ts';
@@ -53,24 +53,9 @@ export const billingService: ServiceDefinition = {
   handlers: (runtime) => billingEventHandlers(operationsOf(runtime).charges),
   background: (runtime) => {
     const { charges } = operationsOf(runtime);
-    let running: Promise<void> | null = null;
-    const run = () => {
-      running ??= sweep(runtime, charges)
-        .catch((error) => runtime.logger.error({ err: error }, 'billing sweep failed'))
-        .finally(() => {
-          running = null;
-        });
-      return running;
-    };
-    const timer = setInterval(run, charges.settings.sweepSeconds * 1000);
-    timer.unref();
-    return {
-      run,
-      async stop() {
-        clearInterval(timer);
-        await running;
-      },
-    };
+    return everySeconds(runtime, charges.settings.sweepSeconds, 'billing sweep', () =>
+      sweep(runtime, charges),
+    );
   },
 };
 

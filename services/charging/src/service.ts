@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceDefinition } from '@easypark/platform';
+import { everySeconds, type ServiceDefinition } from '@easypark/platform';
 import { chargingOperations } from './charging.ts';
 import { chargingEventHandlers } from './events.ts';
 import { type CentralSystem, createCentralSystem } from './ocpp/central.ts';
@@ -51,26 +51,6 @@ export const chargingService: ServiceDefinition = {
     internalRoutes(app, runtime);
   },
   handlers: chargingEventHandlers,
-  background: (runtime) => {
-    const settings = chargingSettings();
-    const sweep = sweeps.get(runtime)!;
-    let running: Promise<void> | null = null;
-    const run = () => {
-      running ??= sweep()
-        .catch((error) => runtime.logger.error({ err: error }, 'charging sweep failed'))
-        .finally(() => {
-          running = null;
-        });
-      return running;
-    };
-    const timer = setInterval(run, settings.sweepSeconds * 1000);
-    timer.unref();
-    return {
-      run,
-      async stop() {
-        clearInterval(timer);
-        await running;
-      },
-    };
-  },
+  background: (runtime) =>
+    everySeconds(runtime, chargingSettings().sweepSeconds, 'charging sweep', sweeps.get(runtime)!),
 };
