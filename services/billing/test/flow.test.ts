@@ -194,6 +194,15 @@ describe('the exit saga: park, charge, leave, invoice, pay', () => {
     expect(otherBody.status).toBe(409);
     expect(otherBody.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
+    const card = await billing('POST', `/invoices/${invoice.invoice_id}/pay`, w.driver.token, {
+      payment_method: 'CREDIT_CARD',
+      payment_token: '4242 4242 4242 4242',
+    });
+    expect(card.status).toBe(400);
+    expect(card.body.code).toBe('INVALID_PAYMENT_TOKEN');
+    expect(JSON.stringify(card.body)).not.toContain('4242');
+    // No payment was recorded for it: the invoice's payments, checked below, are the declined one and the good one.
+
     const more = await billing('POST', `/invoices/${invoice.invoice_id}/pay`, w.driver.token, {
       payment_method: 'CREDIT_CARD',
       payment_token: 'tok_visa',

@@ -1,5 +1,5 @@
 import type { PricingConfig, PricingStrategy } from '@easypark/facility/client';
-import { localParts, money, multiply, parseClockTime } from '@easypark/kernel';
+import { localParts, minorUnits, money, multiply, parseClockTime } from '@easypark/kernel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chargingCost, idleFee, quoteStay } from '../src/domain/tariff.ts';
@@ -1171,14 +1171,17 @@ describe('quoteStay: fast-check properties', () => {
       night: window,
       peakRatio: ratio,
       nightRatio: ratio,
+      // Amounts are drawn in minor units: cents, yen (none), fils (thousandths).
+      currency: fc.constantFrom('USD', 'JPY', 'KWD', 'EUR'),
     })
     .map((c) =>
       pricing({
-        hourly_rate: c.hourlyCents / 100,
-        daily_max: c.capHours === null ? null : (c.hourlyCents * c.capHours) / 100,
+        currency: c.currency,
+        hourly_rate: c.hourlyCents / 10 ** minorUnits(c.currency),
+        daily_max: c.capHours === null ? null : (c.hourlyCents * c.capHours) / 10 ** minorUnits(c.currency),
         billing_increment_minutes: c.increment,
         grace_period_minutes: c.grace,
-        reservation_fee: c.reservationCents / 100,
+        reservation_fee: c.reservationCents / 10 ** minorUnits(c.currency),
         peak_hour_multiplier: c.peakRatio,
         peak_start_time: c.peak?.[0] ?? null,
         peak_end_time: c.peak?.[1] ?? null,
@@ -1226,7 +1229,9 @@ describe('quoteStay: fast-check properties', () => {
         const quote = quoteOf(p, s);
         expect(quote.parking).toBeGreaterThanOrEqual(0);
         expect(quote.total).toBe(quote.parking + quote.reservation_fee);
-        expect(quote.reservation_fee).toBe(s.reservation ? Math.round(p.reservation_fee * 100) : 0);
+        expect(quote.reservation_fee).toBe(
+          s.reservation ? Math.round(p.reservation_fee * 10 ** minorUnits(p.currency)) : 0,
+        );
       }),
       options,
     );
@@ -1239,7 +1244,7 @@ describe('quoteStay: fast-check properties', () => {
         stay,
         (p, s) => {
           const quote = quoteOf(p, s);
-          const cap = Math.round(p.daily_max! * 100);
+          const cap = Math.round(p.daily_max! * 10 ** minorUnits(p.currency));
           for (const day of quote.days) {
             expect(day.amount).toBeLessThanOrEqual(cap);
             expect(day.cap).toBe(cap);
