@@ -476,3 +476,48 @@ describe('the exit saga when Billing cannot be asked at the exit', () => {
     expect((await invoiceOfVisit(v.session_id)).total_amount).toBe(6);
   });
 });
+
+describe('EV charging', () => {
+  it('bills the energy at the agreed price and, at EV_OPTIMIZED facilities, idle minutes beyond the grace', async () => {
+    const facilityId = await facility(
+      { pricing_strategy: 'EV_OPTIMIZED' },
+      { hourly_rate: 2, ev_charging_rate_per_kwh: 0.3, idle_fee_per_hour: 12, idle_grace_minutes: 10 },
+    );
+    clock.advance(2 * 3_600_000); // the whole session after the price was set
+    const chargingSessionId = newId('chargingSession');
+    const stop = clock.now();
+    const event = makeEvent('/services/charging', {
+      type: 'charging.session.completed',
+      tenantid: acme.tenant_id,
+      facilityid: facilityId,
+      data: {
+        charging_session_id: chargingSessionId,
+        energy_delivered_kwh: 10.005,
+        total_cost: 3,
+        currency: 'GBP',
+        status: 'COMPLETED',
+        price_per_kwh: 0.3,
+        vehicle_id: newId('vehicle'),
+        vehicle_type: 'CAR',
+        station_id: newId('station'),
+        facility_id: facilityId,
+        parking_session_id: newId('parkingSession'),
+        customer_id: driver.customer_id,
+        start_time: new Date(stop.getTime() - 90 * 60_000).toISOString(),
+        stop_time: stop.toISOString(),
+        charging_finished_at: new Date(stop.getTime() - 40 * 60_000).toISOString(),
+      },
+    });
+    await t.platform.bus.publish([event]);
+    await t.drainEvents();
+    const { rows } = await pool().query(
+      'SELECT charge_type, revenue_category, amount FROM charges WHERE charging_session_id = $1 ORDER BY charge_type',
+      [chargingSessionId],
+    );
+    // 10.005 kWh × 0.30 = 3.0015 → 3.00; 40 − 10 minutes idle × 12.00/h = 6.00.
+    expect(rows).toEqual([
+      { charge_type: 'CHARGING', revenue_category: 'CHARGING', amount: 300 },
+      { charge_type: 'PENALTY', revenue_category: 'CHARGING', amount: 600 },
+    ]);
+  });
+});
