@@ -3,5 +3,6 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './ids.ts';
 export * from './money.ts';
+export * from './plates.ts';
 export * from './principal.ts';
 export * from './time.ts';

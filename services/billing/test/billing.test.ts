@@ -360,6 +360,13 @@ describe('discounts, permits and monthly billing', () => {
       month: '2026-03',
     });
     expect(overlap.body.code).toBe('PERMIT_OVERLAP');
+    // Spelled as a plate reader might: the plate parking stores, so the same permit.
+    const dotted = await billing('POST', '/permits', driver.token, {
+      facility_id: london,
+      registration_number: 'permit.1',
+      month: '2026-03',
+    });
+    expect(dotted.body.code).toBe('PERMIT_OVERLAP');
     const invoices = (await billing('GET', `/invoices/${driver.customer_id}`, driver.token)).body;
     const permitInvoice = invoices.find((i: any) =>
       i.line_items.some((l: any) => l.description.includes('Monthly permit')),

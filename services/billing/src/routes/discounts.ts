@@ -5,6 +5,7 @@ import {
   localMidnight,
   localParts,
   newId,
+  normalisePlate,
   type Principal,
 } from '@easypark/kernel';
 import { type ParkingSession, parkingClient } from '@easypark/parking/client';
@@ -274,7 +275,7 @@ export function discountRoutes(app: App, runtime: ServiceRuntime, charges: Charg
         throw problem('FACILITY_NOT_FOUND', `Facility ${b.facility_id} does not exist`);
       const customerId =
         principal.role === 'driver' ? (principal.customer_id ?? null) : (b.customer_id ?? null);
-      const plate = b.registration_number.toUpperCase().replaceAll(/[\s-]/g, '');
+      const plate = normalisePlate(b.registration_number);
       const from = localMidnight(`${b.month}-01`, facility.timezone);
       const until = localMidnight(`${nextMonth(b.month)}-01`, facility.timezone);
       const thisMonth = localParts(clock.now(), facility.timezone).date.slice(0, 7);
@@ -359,9 +360,7 @@ export function discountRoutes(app: App, runtime: ServiceRuntime, charges: Charg
         ...(principal.role === 'driver' ? { customerId: principal.customer_id ?? '-' } : {}),
         ...(tenantId ? { tenantId } : {}),
         ...(q.facility_id ? { facilityId: q.facility_id } : {}),
-        ...(q.registration_number
-          ? { registrationNumber: q.registration_number.toUpperCase().replaceAll(/[\s-]/g, '') }
-          : {}),
+        ...(q.registration_number ? { registrationNumber: normalisePlate(q.registration_number) } : {}),
       });
       return rows.map(permitView);
     },

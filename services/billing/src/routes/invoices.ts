@@ -1,5 +1,5 @@
 import { facilityClient } from '@easypark/facility/client';
-import { idPatternFor, type Principal } from '@easypark/kernel';
+import { idPatternFor, normalisePlate, type Principal } from '@easypark/kernel';
 import {
   type App,
   decodeCursor,
@@ -133,9 +133,7 @@ export function invoiceRoutes(
         ...(tenantId ? { tenantId } : {}),
         ...(q.facility_id ? { facilityId: q.facility_id } : {}),
         ...(q.customer_id && principal.role !== 'driver' ? { customerId: q.customer_id } : {}),
-        ...(q.registration_number
-          ? { registrationNumber: q.registration_number.toUpperCase().replaceAll(/[\s-]/g, '') }
-          : {}),
+        ...(q.registration_number ? { registrationNumber: normalisePlate(q.registration_number) } : {}),
       });
     },
   );

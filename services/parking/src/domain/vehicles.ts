@@ -1,3 +1,4 @@
+import { normalisePlate } from '@easypark/kernel';
 import { problem } from '../errors.ts';
 
 export const vehicleTypes = ['CAR', 'MOTORCYCLE', 'TRUCK', 'BUS'] as const;
@@ -7,13 +8,7 @@ export type VehicleType = (typeof vehicleTypes)[number];
 export const connectorTypes = ['CCS', 'TESLA', 'CHADEMO', 'J1772', 'TYPE2'] as const;
 export type ConnectorType = (typeof connectorTypes)[number];
 
-/** Plates are compared as plate readers see them: upper case, no spaces, dashes or dots. */
-export function normalisePlate(raw: string): string {
-  return raw
-    .normalize('NFC')
-    .toUpperCase()
-    .replace(/[\s\p{Pd}.·]/gu, '');
-}
+export { normalisePlate };
 
 const platePattern = /^[\p{L}\p{N}]{1,15}$/u;
 
