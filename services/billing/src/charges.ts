@@ -12,8 +12,19 @@
  */
 import { type ChargingClient, chargingClient } from '@easypark/charging/client';
 import { type FacilityConfig, facilityClient } from '@easypark/facility/client';
-import { AppError, addDays, fromMajor, hoursBetween, localParts, money, newId } from '@easypark/kernel';
+import {
+  AppError,
+  addDays,
+  fromMajor,
+  hoursBetween,
+  localParts,
+  money,
+  newId,
+  type Principal,
+} from '@easypark/kernel';
+import { type ParkingSession, parkingClient } from '@easypark/parking/client';
 import type { Emit, ServiceRuntime, Tx } from '@easypark/platform';
+import { canSeeBilling } from './access.ts';
 import type { VisitFacts } from './client.ts';
 import { promoDiscount, settledStatus } from './domain/ledger.ts';
 import { chargingCost, idleFee, quoteStay } from './domain/tariff.ts';
@@ -51,6 +62,7 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
   const { pool, clock } = runtime;
   const facilities = facilityClient(runtime.client('facility'));
   const charging: ChargingClient = chargingClient(runtime.client('charging'));
+  const parking = parkingClient(runtime.client('parking'));
 
   /** The facility's configuration, remembered locally for time zones and currencies. */
   async function facilityOf(facilityId: string): Promise<FacilityConfig> {
@@ -64,6 +76,20 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
     }
     await store.rememberFacility(pool, config, clock.now());
     return config;
+  }
+
+  /** A parking session the principal may see; others' and unknown ones are PARKING_SESSION_NOT_FOUND. */
+  async function parkingSessionFor(principal: Principal, sessionId: string): Promise<ParkingSession> {
+    const hidden = () => problem('PARKING_SESSION_NOT_FOUND', `There is no parking session ${sessionId}`);
+    let session: ParkingSession;
+    try {
+      session = await parking.session(sessionId);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) throw hidden();
+      throw error;
+    }
+    if (!canSeeBilling(principal, session)) throw hidden();
+    return session;
   }
 
   async function pricesFor(facility: FacilityConfig, vehicleType: string | null, from: Date, to: Date) {
@@ -382,6 +408,7 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
   return {
     settings,
     facilityOf,
+    parkingSessionFor,
     pricesFor,
     priceVisit,
     parkingCharge,

@@ -23,43 +23,21 @@ import * as store from './store.ts';
 export function paymentOperations(runtime: ServiceRuntime, processor: PaymentProcessor) {
   const { pool, clock } = runtime;
 
-  async function localToday(tx: Tx, facilityId: string, at: Date) {
-    const facility = (await store.findFacility(tx, facilityId))!;
-    return localParts(at, facility.timezone).date;
-  }
-
-  /** Books money received (or, negative, given back) on the facility's revenue for the local day. */
-  async function bookRevenue(
+  /**
+   * After money moved on an issued invoice: its new amounts and status and, for money received
+   * (negative: given back), the facility's revenue for the local day, split by what it paid for.
+   */
+  async function moneyMoved(
     tx: Tx,
     invoice: store.InvoiceRow,
-    amount: number,
-    at: Date,
-    transactions: number,
-  ) {
-    const lines = await store.linesOf(tx, [invoice.invoice_id]);
-    const split = revenueSplit(money(amount, invoice.currency), lines);
-    await store.addRevenue(
-      tx,
-      {
-        summary_id: newId('revenueSummary'),
-        facility_id: invoice.facility_id,
-        tenant_id: invoice.tenant_id,
-        report_date: await localToday(tx, invoice.facility_id, at),
-        currency: invoice.currency,
-        parking: split.PARKING,
-        charging: split.CHARGING,
-        reservation: split.RESERVATION,
-        transactions,
-      },
-      clock.now(),
-    );
-  }
-
-  /** The invoice's status after its money changed (issued invoices only). */
-  async function restate(tx: Tx, invoice: store.InvoiceRow, m: InvoiceMoney, now: Date) {
-    const today = await localToday(tx, invoice.facility_id, now);
+    m: InvoiceMoney,
+    received: { amount: number; transactions: number } | null,
+    now: Date,
+  ): Promise<store.InvoiceRow> {
+    const facility = (await store.findFacility(tx, invoice.facility_id))!;
+    const today = localParts(now, facility.timezone).date;
     const status = settledStatus(m, invoice.due_date!, today);
-    return store.setInvoiceState(
+    const updated = await store.setInvoiceState(
       tx,
       invoice.invoice_id,
       {
@@ -71,6 +49,28 @@ export function paymentOperations(runtime: ServiceRuntime, processor: PaymentPro
       },
       now,
     );
+    if (received) {
+      const split = revenueSplit(
+        money(received.amount, invoice.currency),
+        await store.linesOf(tx, [invoice.invoice_id]),
+      );
+      await store.addRevenue(
+        tx,
+        {
+          summary_id: newId('revenueSummary'),
+          facility_id: invoice.facility_id,
+          tenant_id: invoice.tenant_id,
+          report_date: today,
+          currency: invoice.currency,
+          parking: split.PARKING,
+          charging: split.CHARGING,
+          reservation: split.RESERVATION,
+          transactions: received.transactions,
+        },
+        now,
+      );
+    }
+    return updated;
   }
 
   /** Step 1: hold the amount against the invoice as a PENDING payment. */
@@ -140,13 +140,13 @@ export function paymentOperations(runtime: ServiceRuntime, processor: PaymentPro
       const settled = await store.settlePayment(tx, paymentId, outcome, now);
       if (!settled) return (await store.findPayment(tx, paymentId))!;
       if (settled.status === 'COMPLETED') {
-        const updated = await restate(
+        const updated = await moneyMoved(
           tx,
           invoice,
           { ...invoice, amount_paid: invoice.amount_paid + settled.amount },
+          { amount: settled.amount, transactions: 1 },
           now,
         );
-        await bookRevenue(tx, invoice, settled.amount, now, 1);
         emitPaymentReceived(emit, settled, updated);
       }
       return settled;
@@ -206,13 +206,13 @@ export function paymentOperations(runtime: ServiceRuntime, processor: PaymentPro
       if (!settled) return (await store.findRefund(tx, refundId))!;
       if (settled.status === 'COMPLETED') {
         const updatedPayment = await store.addRefunded(tx, payment.payment_id, settled.amount, now);
-        await restate(
+        await moneyMoved(
           tx,
           invoice,
           { ...invoice, amount_refunded: invoice.amount_refunded + settled.amount },
+          { amount: -settled.amount, transactions: 0 },
           now,
         );
-        await bookRevenue(tx, invoice, -settled.amount, now, 0);
         emitPaymentRefunded(emit, settled, updatedPayment);
       }
       return settled;
@@ -240,10 +240,11 @@ export function paymentOperations(runtime: ServiceRuntime, processor: PaymentPro
       created_at: now,
     };
     await store.insertCreditNote(tx, note);
-    const updated = await restate(
+    const updated = await moneyMoved(
       tx,
       invoice,
       { ...invoice, amount_credited: invoice.amount_credited + request.amount },
+      null,
       now,
     );
     return { invoice: updated, note };

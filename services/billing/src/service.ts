@@ -65,8 +65,8 @@ export const billingService: ServiceDefinition = {
  */
 async function sweep(runtime: ServiceRuntime, charges: ChargeOperations): Promise<void> {
   const { pool, clock } = runtime;
-  for (const draft of await store.visitDraftsAwaitingIssue(pool, 200)) {
-    await runtime.transaction((tx, emit) => charges.settleVisit(tx, emit, draft.parking_session_id!));
+  for (const parkingSessionId of await store.visitsAwaitingIssue(pool, 200)) {
+    await runtime.transaction((tx, emit) => charges.settleVisit(tx, emit, parkingSessionId));
   }
   for (const invoiceId of await store.monthlyDraftsDue(pool, clock.now())) {
     await runtime.transaction((tx, emit) => charges.issue(tx, emit, invoiceId));

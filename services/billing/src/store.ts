@@ -383,16 +383,16 @@ export async function listInvoices(db: Queryable, f: InvoiceFilter): Promise<Inv
   return rows;
 }
 
-/** Drafts of visits whose car has left (a parking charge is on them), oldest first. */
-export async function visitDraftsAwaitingIssue(db: Queryable, limit: number) {
-  const { rows } = await db.query<InvoiceRow & { parked_charge_at: Date }>(
-    `SELECT ${invoiceColumnsOf('i.')}, c.created_at AS parked_charge_at
+/** The parking sessions of visit drafts whose car has left (a parking charge is on them), oldest first. */
+export async function visitsAwaitingIssue(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ parking_session_id: string }>(
+    `SELECT i.parking_session_id
      FROM invoices i JOIN charges c ON c.parking_session_id = i.parking_session_id AND c.charge_type = 'PARKING'
      WHERE i.kind = 'VISIT' AND i.status = 'DRAFT'
      ORDER BY c.created_at LIMIT $1`,
     [limit],
   );
-  return rows;
+  return rows.map((r) => r.parking_session_id);
 }
 
 /** Monthly drafts whose month has ended in their facility's time zone. */

@@ -1,7 +1,7 @@
-import { AppError, fromMajor, type Principal, toMajor } from '@easypark/kernel';
-import { type ParkingSession, parkingClient } from '@easypark/parking/client';
+import { AppError, fromMajor, toMajor } from '@easypark/kernel';
+import type { ParkingSession } from '@easypark/parking/client';
 import { type App, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
-import { canSeeBilling, people } from '../access.ts';
+import { people } from '../access.ts';
 import type { ChargeOperations } from '../charges.ts';
 import { chargingCost } from '../domain/tariff.ts';
 import { problem } from '../errors.ts';
@@ -28,21 +28,6 @@ const VisitFactsBody = Type.Object(
 
 export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeOperations): void {
   const { pool, clock } = runtime;
-  const parking = parkingClient(runtime.client('parking'));
-
-  async function parkingSessionOr404(principal: Principal, sessionId: string): Promise<ParkingSession> {
-    const hidden = () => problem('PARKING_SESSION_NOT_FOUND', `There is no parking session ${sessionId}`);
-    let session: ParkingSession;
-    try {
-      session = await parking.session(sessionId);
-    } catch (error) {
-      if (error instanceof AppError && error.status === 404) throw hidden();
-      throw error;
-    }
-    if (!canSeeBilling(principal, session)) throw hidden();
-    return session;
-  }
-
   const visitOf = (s: ParkingSession, exitTime: string) => ({
     parking_session_id: s.session_id,
     tenant_id: s.tenant_id,
@@ -87,7 +72,7 @@ export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
     async (request) => {
       const principal = requireRole(request.principal, ...people);
       const { parking_session_id, charging_session_id } = request.body;
-      const session = await parkingSessionOr404(principal, parking_session_id);
+      const session = await charges.parkingSessionFor(principal, parking_session_id);
       if (charging_session_id) {
         const energy = await charges.energyOf(charging_session_id).catch((error) => {
           if (error instanceof AppError && error.status === 404)
@@ -222,7 +207,7 @@ export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
             results.push({ parking_session_id: id, status: 'ALREADY_BILLED', charge_id: existing.charge_id });
             continue;
           }
-          const session = await parkingSessionOr404(service, id);
+          const session = await charges.parkingSessionFor(service, id);
           if (session.status === 'OPEN') {
             results.push({ parking_session_id: id, status: 'OPEN', charge_id: null });
             continue;

@@ -1,5 +1,4 @@
 import {
-  AppError,
   addDays,
   canSeeTenant,
   localMidnight,
@@ -8,7 +7,7 @@ import {
   normalisePlate,
   type Principal,
 } from '@easypark/kernel';
-import { type ParkingSession, parkingClient } from '@easypark/parking/client';
+import type { ParkingSession } from '@easypark/parking/client';
 import {
   type App,
   oncePerKey,
@@ -17,7 +16,7 @@ import {
   type ServiceRuntime,
   Type,
 } from '@easypark/platform';
-import { canSeeBilling, managers, people, staff, tenantScope } from '../access.ts';
+import { managers, people, staff, tenantScope } from '../access.ts';
 import type { ChargeOperations } from '../charges.ts';
 import { problem } from '../errors.ts';
 import * as store from '../store.ts';
@@ -39,15 +38,8 @@ const Code = Type.String({
 
 export function discountRoutes(app: App, runtime: ServiceRuntime, charges: ChargeOperations): void {
   const { pool, clock } = runtime;
-  const parking = parkingClient(runtime.client('parking'));
-
   async function openVisitOr404(principal: Principal, sessionId: string): Promise<ParkingSession> {
-    const hidden = () => problem('PARKING_SESSION_NOT_FOUND', `There is no parking session ${sessionId}`);
-    const session = await parking.session(sessionId).catch((error) => {
-      if (error instanceof AppError && error.status === 404) throw hidden();
-      throw error;
-    });
-    if (!canSeeBilling(principal, session)) throw hidden();
+    const session = await charges.parkingSessionFor(principal, sessionId);
     if (session.status !== 'OPEN')
       throw problem('SESSION_CLOSED', 'The visit has ended: discounts apply before the exit');
     return session;

@@ -1,5 +1,5 @@
 import { facilityClient } from '@easypark/facility/client';
-import { idPatternFor, normalisePlate, type Principal } from '@easypark/kernel';
+import { idPatternFor, normalisePlate, type Principal, toMajor } from '@easypark/kernel';
 import {
   type App,
   decodeCursor,
@@ -244,7 +244,7 @@ export function invoiceRoutes(
       return reply.code(201).send({
         ...paymentView(payment),
         invoice_status: updated.status,
-        balance_due: invoiceView(updated, []).balance_due,
+        balance_due: toMajor({ amount: balanceDue(updated), currency: updated.currency }),
       });
     },
   );

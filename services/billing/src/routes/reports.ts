@@ -1,4 +1,4 @@
-import { canSeeTenant, minorUnits, money, toMajor } from '@easypark/kernel';
+import { addDays, canSeeTenant, localParts, minorUnits, money, toMajor } from '@easypark/kernel';
 import { type App, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
 import { managers, people, staff, tenantScope } from '../access.ts';
 import type { ChargeOperations } from '../charges.ts';
@@ -38,11 +38,8 @@ export function reportRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
       const facility = await charges.facilityOf(request.params.facility_id);
       if (!canSeeTenant(principal, facility.tenant_id))
         throw problem('FACILITY_NOT_FOUND', `Facility ${request.params.facility_id} does not exist`);
-      const today = new Intl.DateTimeFormat('en-CA', { timeZone: facility.timezone }).format(clock.now());
-      const end = request.query.end_date ?? today;
-      const start =
-        request.query.start_date ??
-        new Date(Date.parse(`${end}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+      const end = request.query.end_date ?? localParts(clock.now(), facility.timezone).date;
+      const start = request.query.start_date ?? addDays(end, -29);
       if (start > end)
         throw problem('VALIDATION_FAILED', 'start_date is after end_date', {
           errors: [{ field: 'start_date', message: 'on or before end_date' }],
