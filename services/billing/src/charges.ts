@@ -64,6 +64,9 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
   const charging: ChargingClient = chargingClient(runtime.client('charging'));
   const parking = parkingClient(runtime.client('parking'));
 
+  // What this process last wrote to billing_facilities, so that pricing an exit (read-only) does not write.
+  const remembered = new Map<string, string>();
+
   /** The facility's configuration, remembered locally for time zones and currencies. */
   async function facilityOf(facilityId: string): Promise<FacilityConfig> {
     let config: FacilityConfig;
@@ -74,7 +77,11 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
         throw problem('FACILITY_NOT_FOUND', `Facility ${facilityId} does not exist`);
       throw error;
     }
-    await store.rememberFacility(pool, config, clock.now());
+    const known = `${config.tenant_id} ${config.name} ${config.timezone} ${config.currency}`;
+    if (remembered.get(config.facility_id) !== known) {
+      await store.rememberFacility(pool, config, clock.now());
+      remembered.set(config.facility_id, known);
+    }
     return config;
   }
 
