@@ -432,6 +432,169 @@ describe('discounts, permits and monthly billing', () => {
   });
 });
 
+describe('a draft is cancelled, an issued invoice is voided by a full credit note', () => {
+  it('cancels a monthly draft: managers only, once, and the next visit opens a new draft', async () => {
+    const facilityId = await facility({}, { hourly_rate: 2 });
+    await billing('PUT', `/accounts/${driver.customer_id}`, acme.adminToken, { billing_cycle: 'MONTHLY' });
+    try {
+      const first = await visit(facilityId, 60, { owned: true });
+      const draftOf = async (sessionId: string) => {
+        const { rows } = await pool().query(
+          `SELECT l.invoice_id FROM invoice_line_items l JOIN charges c ON c.charge_id = l.charge_id
+           WHERE c.parking_session_id = $1`,
+          [sessionId],
+        );
+        return rows[0].invoice_id as string;
+      };
+      const draft = await draftOf(first.session_id);
+      const cancel = (token: string, id = draft) => billing('POST', `/invoices/${id}/cancel`, token);
+      expect((await cancel(acme.operatorToken)).status).toBe(403);
+      expect((await cancel(driver.token)).status).toBe(403);
+      const cancelled = await cancel(acme.adminToken);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body).toMatchObject({ status: 'CANCELLED', total_amount: 2, balance_due: 0 });
+      const again = await cancel(acme.adminToken);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('INVOICE_NOT_DRAFT');
+      const pay = await billing('POST', `/invoices/${draft}/pay`, driver.token, {
+        payment_method: 'CREDIT_CARD',
+        payment_token: 'tok_visa',
+        amount: 2,
+      });
+      expect(pay.body.code).toBe('INVOICE_CLOSED');
+
+      const second = await visit(facilityId, 120, { owned: true });
+      const next = await draftOf(second.session_id);
+      expect(next).not.toBe(draft);
+      const fresh = (await billing('GET', `/invoices/${next}`, driver.token)).body;
+      expect(fresh).toMatchObject({ status: 'DRAFT', total_amount: 4 });
+      expect(fresh.line_items).toHaveLength(1);
+    } finally {
+      await billing('PUT', `/accounts/${driver.customer_id}`, acme.adminToken, {
+        billing_cycle: 'PER_VISIT',
+      });
+    }
+  });
+
+  it('an issued invoice cannot be cancelled; crediting all of it makes it VOID and closed to payment', async () => {
+    const facilityId = await facility({}, { hourly_rate: 3 });
+    const v = await visit(facilityId, 60);
+    const invoice = await invoiceOfVisit(v.session_id);
+    expect(invoice).toMatchObject({ status: 'ISSUED', total_amount: 3 });
+    const cancel = await billing('POST', `/invoices/${invoice.invoice_id}/cancel`, acme.adminToken);
+    expect(cancel.body.code).toBe('INVOICE_NOT_DRAFT');
+
+    const part = await billing('POST', `/invoices/${invoice.invoice_id}/credit-notes`, acme.adminToken, {
+      amount: 1,
+      reason: 'barrier fault',
+    });
+    expect(part.body).toMatchObject({ amount: 1, invoice_status: 'ISSUED' });
+    const rest = await billing('POST', `/invoices/${invoice.invoice_id}/credit-notes`, acme.adminToken, {
+      amount: 2,
+      reason: 'barrier fault',
+    });
+    expect(rest.body).toMatchObject({ amount: 2, invoice_status: 'VOID' });
+    const voided = (await billing('GET', `/invoices/${invoice.invoice_id}`, acme.operatorToken)).body;
+    expect(voided).toMatchObject({ status: 'VOID', total_amount: 3, amount_credited: 3, balance_due: 0 });
+    expect(voided.line_items).toHaveLength(1); // the lines stay as issued; the credit notes carry the correction
+    const pay = await billing('POST', `/invoices/${invoice.invoice_id}/pay`, acme.operatorToken, {
+      payment_method: 'CREDIT_CARD',
+      payment_token: 'tok_visa',
+      amount: 1,
+    });
+    expect(pay.body.code).toBe('INVOICE_CLOSED');
+    const more = await billing('POST', `/invoices/${invoice.invoice_id}/credit-notes`, acme.adminToken, {
+      amount: 1,
+      reason: 'x',
+    });
+    expect(more.body.code).toBe('INVOICE_NOT_CREDITABLE');
+  });
+});
+
+describe('internal charge routes, for other services and reconciliation', () => {
+  const internal = () => t.platform.services.get('parking')!.runtime.client('billing');
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'no error',
+      (e: any) => `${e.status} ${e.code}`,
+    );
+
+  it('batch bills a closed session whose exit event was lost, once, and says why it left the others', async () => {
+    const facilityId = await facility({}, { hourly_rate: 4 });
+    // The exit event of this visit never reaches Billing (a lost message, the case the batch is for).
+    const bus = t.platform.bus;
+    const publish = bus.publish;
+    bus.publish = (events) =>
+      publish.call(
+        bus,
+        events.filter((e) => e.type !== 'parking.vehicle.exited'),
+      );
+    let lost: Awaited<ReturnType<typeof visit>>;
+    try {
+      lost = await visit(facilityId, 90);
+    } finally {
+      bus.publish = publish;
+    }
+    expect(lost.exit.charge_amount).toBe(8);
+    const { rows } = await pool().query('SELECT 1 FROM charges WHERE parking_session_id = $1', [
+      lost.session_id,
+    ]);
+    expect(rows).toHaveLength(0);
+
+    const billed = await visit(facilityId, 30);
+    const open = await call('POST', '/api/v1/parking/sessions/entry', acme.operatorToken, {
+      facility_id: facilityId,
+      registration_number: 'STILL HERE',
+    });
+    const unknown = newId('parkingSession');
+    const ids = [lost.session_id, billed.session_id, open.body.session_id, unknown];
+    const answer = await internal().post<any[]>('/billing/internal/charges/batch', {
+      parking_session_ids: ids,
+    });
+    expect(answer.map((r) => [r.parking_session_id, r.status])).toEqual([
+      [lost.session_id, 'BILLED'],
+      [billed.session_id, 'ALREADY_BILLED'],
+      [open.body.session_id, 'OPEN'],
+      [unknown, 'NOT_FOUND'],
+    ]);
+    await t.drainEvents();
+    expect((await invoiceOfVisit(lost.session_id)).total_amount).toBe(8);
+    const rerun = await internal().post<any[]>('/billing/internal/charges/batch', {
+      parking_session_ids: [lost.session_id],
+    });
+    expect(rerun[0]).toMatchObject({
+      status: 'ALREADY_BILLED',
+      charge_id: answer[0].charge_id,
+    });
+
+    const charge = await internal().get<any>(`/billing/internal/charges/${answer[0].charge_id}`);
+    expect(charge).toMatchObject({
+      charge_id: answer[0].charge_id,
+      charge_type: 'PARKING',
+      amount: 8,
+      currency: 'GBP',
+      parking_session_id: lost.session_id,
+      invoice_id: (await invoiceOfVisit(lost.session_id)).invoice_id,
+    });
+    expect(await failure(internal().get(`/billing/internal/charges/${newId('charge')}`))).toBe(
+      '404 CHARGE_NOT_FOUND',
+    );
+  });
+
+  it('are refused to users and not reachable through the gateway', async () => {
+    const app = t.platform.services.get('billing')!.app;
+    const asAdmin = await app.inject({
+      method: 'POST',
+      url: '/billing/internal/charges/batch',
+      headers: { authorization: `Bearer ${acme.adminToken}` },
+      payload: { parking_session_ids: [newId('parkingSession')] },
+    });
+    expect(asAdmin.statusCode).toBe(403);
+    const viaGateway = await billing('GET', `/internal/charges/${newId('charge')}`, acme.adminToken);
+    expect(viaGateway.status).toBe(404);
+  });
+});
+
 describe('reservation fees and penalties', () => {
   it('a no-show is billed the booking fee and the no-show fee on one invoice, once', async () => {
     const facilityId = (await billing('GET', '/invoices', acme.operatorToken)).body[0].facility_id;
