@@ -254,12 +254,19 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     await offerFreedStations(runtime, settings, facilityId);
   }
 
+  // Settling after a change runs on its own; shutdown waits for these before closing the pool.
+  const settling = new Set<Promise<void>>();
+
   function settleLater(facilityId: string): void {
-    setImmediate(() => {
-      settle(facilityId).catch((error) =>
-        log.error({ err: error, facility: facilityId }, 'could not settle'),
-      );
-    });
+    const work = new Promise((next) => setImmediate(next))
+      .then(() => settle(facilityId))
+      .catch((error) => log.error({ err: error, facility: facilityId }, 'could not settle'))
+      .finally(() => settling.delete(work));
+    settling.add(work);
+  }
+
+  async function settled(): Promise<void> {
+    while (settling.size > 0) await Promise.all(settling);
   }
 
   // Sessions: the API side
@@ -714,6 +721,7 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
     pauseSession,
     resumeSession,
     settle,
+    settled,
     authorize,
     transactionStarted,
     meterReported,

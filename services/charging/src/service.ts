@@ -41,7 +41,10 @@ export const chargingService: ServiceDefinition = {
     const charging = chargingOperations(runtime, settings, central);
     hooks = ocppHooks(runtime, settings, charging);
     app.server.on('upgrade', central.handleUpgrade);
-    app.addHook('onClose', () => central.close());
+    app.addHook('onClose', async () => {
+      await central.close();
+      await charging.settled();
+    });
     centralSystems.set(runtime, central);
     sweeps.set(runtime, () => charging.sweep((id) => central.disconnect(id)));
 

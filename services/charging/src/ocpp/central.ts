@@ -79,6 +79,12 @@ export function createCentralSystem(options: {
   });
   const clients = new Map<string, ServerClient>();
   const counters = { received: 0, sent: 0 };
+  // Connections and disconnections being recorded; close() waits for them.
+  const recording = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    recording.add(work);
+    void work.finally(() => recording.delete(work));
+  };
 
   server.auth((accept, reject, handshake) => {
     if (handshake.endpoint !== '/ocpp' || !handshake.identity) {
@@ -124,11 +130,17 @@ export function createCentralSystem(options: {
       if (clients.get(station.stationId) !== client) return;
       clients.delete(station.stationId);
       logger.info({ station: station.stationId }, 'station disconnected');
-      hooks
-        .disconnected(station)
-        .catch((error) => logger.error({ err: error }, 'could not record a disconnect'));
+      track(
+        hooks
+          .disconnected(station)
+          .catch((error) => logger.error({ err: error }, 'could not record a disconnect')),
+      );
     });
-    hooks.connected(station).catch((error) => logger.error({ err: error }, 'could not record a connection'));
+    track(
+      hooks
+        .connected(station)
+        .catch((error) => logger.error({ err: error }, 'could not record a connection')),
+    );
   });
 
   return {
@@ -155,6 +167,7 @@ export function createCentralSystem(options: {
     counters,
     async close() {
       await server.close({ code: 1001, reason: 'central system shutting down', force: false });
+      while (recording.size > 0) await Promise.all(recording);
     },
   };
 }
