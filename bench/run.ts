@@ -10,7 +10,8 @@
  * second by the Billing service (its internal quote: the facility's prices in force, permits,
  * validations and promo codes looked up) through its service client.
  *
- * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's.
+ * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's;
+ * `BENCH_ONLY=parking` only entries, exits and reservations.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -550,7 +551,8 @@ async function main() {
   const all = only === undefined;
   const billing = all || only === 'billing';
   const ocpp = all || only === 'ocpp';
-  if (all) {
+  const parking = all || only === 'parking';
+  if (parking) {
     results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
     results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
   }
@@ -560,7 +562,7 @@ async function main() {
   }
   if (ocpp) results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
-    if (all) {
+    if (parking) {
       results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
       results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
       results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
