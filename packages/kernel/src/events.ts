@@ -43,6 +43,8 @@ export interface EventCatalog {
     facility_id: string;
     registration_number: string;
     vehicle_type: string;
+    /** A car that is not electric cannot have charged: billing need not ask Charging. */
+    is_electric?: boolean;
     customer_id: string | null;
     entry_time: string;
     exit_time: string;

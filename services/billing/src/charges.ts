@@ -387,11 +387,20 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
    * that finished without their event reaching us yet. If the Charging service cannot be asked, the
    * draft waits for the sweep; after BILLING_VISIT_WAIT_MINUTES it is issued with what it has.
    */
-  async function settleVisit(tx: Tx, emit: Emit, parkingSessionId: string): Promise<void> {
+  async function settleVisit(
+    tx: Tx,
+    emit: Emit,
+    parkingSessionId: string,
+    { electric = true }: { electric?: boolean } = {},
+  ): Promise<void> {
     const invoice = await store.findVisitInvoice(tx, parkingSessionId, true);
     if (invoice?.status !== 'DRAFT') return;
     const parked = await store.findChargeBySource(tx, `parking:${parkingSessionId}`);
     if (!parked) return;
+    if (!electric) {
+      await issue(tx, emit, invoice.invoice_id);
+      return;
+    }
     const waitedLongEnough =
       clock.now().getTime() - parked.created_at.getTime() >= settings.visitWaitMinutes * 60_000;
     let stillCharging: boolean;

@@ -47,7 +47,7 @@ export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
     const charge = await charges.parkingCharge(visitOf(session, session.exit_time!), agreed);
     await runtime.transaction(async (tx, emit) => {
       await charges.bill(tx, emit, [charge]);
-      await charges.settleVisit(tx, emit, session.session_id);
+      await charges.settleVisit(tx, emit, session.session_id, { electric: session.is_electric });
     });
     return store.chargesOfVisit(pool, session.session_id);
   }

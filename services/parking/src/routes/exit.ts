@@ -143,6 +143,7 @@ async function exit(
         facility_id: session.facility_id,
         registration_number: session.registration_number,
         vehicle_type: session.vehicle_type,
+        is_electric: session.is_electric,
         customer_id: session.customer_id,
         entry_time: session.entry_time.toISOString(),
         exit_time: exitTime.toISOString(),
