@@ -38,19 +38,19 @@ export function createMemoryBus(options: MemoryBusOptions = {}): EventBus {
     kind: 'memory',
     async publish(events) {
       if (closed) throw new Error('event bus is closed');
-      for (const event of events) {
-        const deliveries: Promise<void>[] = [];
-        for (const subscriptions of groups.values()) {
+      // Each consumer group applies the batch in order; the groups work side by side.
+      const deliveries = [...groups.values()].map(async (subscriptions) => {
+        for (const event of events) {
           const match = subscriptions.find((s) => s.types.includes(event.type));
-          if (match) deliveries.push(deliver(match, event));
+          if (match) await deliver(match, event);
         }
-        const all = Promise.all(deliveries).then(() => {});
-        inFlight.add(all);
-        try {
-          await all;
-        } finally {
-          inFlight.delete(all);
-        }
+      });
+      const all = Promise.all(deliveries).then(() => {});
+      inFlight.add(all);
+      try {
+        await all;
+      } finally {
+        inFlight.delete(all);
       }
     },
     async subscribe(subscription) {
