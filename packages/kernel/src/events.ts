@@ -204,8 +204,18 @@ export interface EventCatalog {
     capacity: { compact: number; standard: number; large: number; total: number };
     timezone: string;
     currency: string;
+    occupancy_alert_threshold?: number;
   };
-  'facility.updated': { facility_id: string; tenant_id: string; changed: string[] };
+  /** `changed` names the fields the request changed; the rest is the facility as it now is. */
+  'facility.updated': {
+    facility_id: string;
+    tenant_id: string;
+    changed: string[];
+    name?: string;
+    status?: string;
+    capacity?: { compact: number; standard: number; large: number; total: number };
+    occupancy_alert_threshold?: number;
+  };
   'facility.pricing.updated': {
     facility_id: string;
     config_id: string;

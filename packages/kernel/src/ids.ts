@@ -29,6 +29,8 @@ export const idPrefixes = {
   validation: 'val',
   revenueSummary: 'rvs',
   alert: 'alr',
+  dailyReport: 'drp',
+  occupancyImport: 'imp',
   event: 'evt',
   request: 'req',
 } as const;

@@ -184,6 +184,7 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
             capacity,
             timezone: row.timezone,
             currency: row.currency,
+            occupancy_alert_threshold: Number(row.occupancy_alert_threshold),
           },
         });
         return row;
@@ -308,7 +309,20 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
           subject: row.facility_id,
           tenantid: row.tenant_id,
           facilityid: row.facility_id,
-          data: { facility_id: row.facility_id, tenant_id: row.tenant_id, changed: Object.keys(body) },
+          data: {
+            facility_id: row.facility_id,
+            tenant_id: row.tenant_id,
+            changed: Object.keys(body),
+            name: row.name,
+            status: row.status,
+            capacity: {
+              compact: row.compact_spaces_count,
+              standard: row.standard_spaces_count,
+              large: row.large_spaces_count,
+              total: row.compact_spaces_count + row.standard_spaces_count + row.large_spaces_count,
+            },
+            occupancy_alert_threshold: Number(row.occupancy_alert_threshold),
+          },
         });
         return row;
       });
