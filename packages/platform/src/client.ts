@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { AppError, commonProblem, fromProblemDocument } from '@easypark/kernel';
 import { Pool as HttpPool } from 'undici';
 import type { App } from './http/app.ts';
@@ -19,12 +19,21 @@ export interface HttpResult {
   body: Buffer;
 }
 
+/** An answer whose body is read as it comes (a Server-Sent Events stream). */
+export interface HttpStream {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Readable;
+}
+
 /**
  * How a request reaches a service: in the embedded mode straight into its Fastify instance,
  * in the distributed mode over HTTP. The gateway and the service clients use the same port.
  */
 export interface Transport {
   request(spec: HttpRequestSpec): Promise<HttpResult>;
+  /** Like request, but the body streams until either side ends it; `signal` ends it from here. */
+  stream(spec: HttpRequestSpec, signal: AbortSignal): Promise<HttpStream>;
   /** Hands over a WebSocket upgrade (a charging station connecting over OCPP). */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
@@ -45,6 +54,18 @@ export function inProcessTransport(app: App): Transport {
         ...(spec.body !== undefined ? { payload: spec.body } : {}),
       });
       return { status: response.statusCode, headers: response.headers, body: response.rawPayload };
+    },
+    async stream(spec, signal) {
+      const response = await app.inject({
+        method: spec.method as 'GET',
+        url: spec.path,
+        headers: spec.headers ?? {},
+        payloadAsStream: true,
+        signal,
+      });
+      const body = response.stream();
+      body.on('error', () => {}); // an abort ends the stream with an AbortError: expected
+      return { status: response.statusCode, headers: response.headers, body };
     },
     upgrade(request, socket, head) {
       if (app.server.listenerCount('upgrade') === 0) return refuseUpgrade(socket, 404, 'Not Found');
@@ -78,6 +99,23 @@ export function httpTransport(
         if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
           throw commonProblem('UPSTREAM_TIMEOUT', `${baseUrl} did not answer within ${timeout} ms`);
         }
+        throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
+      }
+    },
+    async stream(spec, signal) {
+      try {
+        const response = await pool.request({
+          method: spec.method as 'GET',
+          path: spec.path,
+          headers: spec.headers ?? {},
+          headersTimeout: timeout,
+          bodyTimeout: 0, // a stream is quiet between events; the service sends heartbeats
+          signal,
+        });
+        response.body.on('error', () => {});
+        return { status: response.statusCode, headers: response.headers, body: response.body };
+      } catch (error) {
+        if ((error as { name?: string }).name === 'AbortError') throw error;
         throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
       }
     },

@@ -34,8 +34,7 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
     const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-      const { api } = request.params as { api: string; '*'?: string };
-      const rest = (request.params as { '*'?: string })['*'];
+      const [, api = '', rest] = /^\/api\/v1\/([^/?]+)(?:\/([^?]*))?/.exec(request.url) ?? [];
       const service = publicApis[api];
       const transport = service ? transports[service] : undefined;
       if (!service || !transport) throw problem('SERVICE_NOT_FOUND', `There is no API at /api/v1/${api}`);
@@ -45,6 +44,9 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
       for (const name of forwardedRequestHeaders) {
         const value = request.headers[name];
         if (typeof value === 'string') headers[name] = value;
+      }
+      if (request.method === 'GET' && request.headers.accept?.includes('text/event-stream')) {
+        return relayStream(request, reply, transport, { method: 'GET', path, headers });
       }
       const result = await transport.request({
         method: request.method,
@@ -72,7 +74,44 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
       schema: { hide: true },
       handler: forward,
     });
+    // Routes that take more than the default body: an occupancy history import can be a big CSV.
+    scope.route({
+      method: 'POST',
+      url: '/api/v1/analytics/occupancy/:facility_id/import',
+      bodyLimit: 16 * 1024 * 1024,
+      schema: { hide: true },
+      handler: forward,
+    });
   });
+}
+
+/**
+ * A Server-Sent Events stream is passed on as it comes; when the client goes away the upstream
+ * request is aborted, so the service stops sending. Anything but a stream (an error) is passed
+ * on whole.
+ */
+async function relayStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  transport: Transport,
+  spec: { method: string; path: string; headers: Record<string, string> },
+) {
+  const gone = new AbortController();
+  request.raw.on('close', () => gone.abort());
+  const upstream = await transport.stream(spec, gone.signal);
+  const type = String(upstream.headers['content-type'] ?? '');
+  if (!type.startsWith('text/event-stream')) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of upstream.body) chunks.push(Buffer.from(chunk));
+    if (type) reply.header('content-type', type);
+    return reply.code(upstream.status).send(Buffer.concat(chunks));
+  }
+  return reply
+    .code(upstream.status)
+    .header('content-type', type)
+    .header('cache-control', 'no-cache')
+    .header('x-accel-buffering', 'no')
+    .send(upstream.body);
 }
 
 function rewriteLinks(value: string): string {
