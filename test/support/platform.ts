@@ -39,21 +39,26 @@ export interface TestPlatform {
   registerFacility(adminToken: string, fields?: Record<string, unknown>): Promise<any>;
   /** Waits until every service's outbox is empty (all events so far delivered). */
   drainEvents(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the platform and starts it again on the same databases (a restart of every service). */
+  restart(): Promise<TestPlatform>;
+  stop(options?: { keepDatabases?: boolean }): Promise<void>;
 }
 
 const password = 'correct-horse-battery';
 
 /** The whole platform in this process on fresh databases: the same composition as `npm start`. */
-export async function startTestPlatform(options: { clock?: Clock } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { clock?: Clock; databasePrefix?: string; secret?: string } = {},
+): Promise<TestPlatform> {
+  const secret = options.secret ?? randomBytes(32).toString('hex');
   const serverUrl = inject('postgresUrl');
-  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const prefix = options.databasePrefix ?? `t${randomBytes(5).toString('hex')}`;
   const exchange = process.env.AMQP_URL ? `easypark.test.${prefix}` : null;
   const platform = await startPlatform({
     serverUrl,
     dataDir: ':memory:',
     ...(exchange ? { amqpUrl: process.env.AMQP_URL!, exchange } : {}),
-    keys: tokenKeys(randomBytes(32).toString('hex')),
+    keys: tokenKeys(secret),
     logger: createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock ?? systemClock,
     databasePrefix: prefix,
@@ -95,16 +100,18 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
   }
 
   const adminToken = await login('admin@easypark.local', password);
+  // Names made after a restart must not collide with those made before it.
+  const run = randomBytes(3).toString('hex');
   let counter = 0;
 
-  return {
+  const testPlatform: TestPlatform = {
     platform,
     request,
     login,
     adminToken,
     async createTenant(name) {
       counter += 1;
-      const tag = `${prefix}-${counter}`;
+      const tag = `${prefix}-${run}-${counter}`;
       const tenant = await request<any>('POST', '/api/v1/tenants', {
         token: adminToken,
         body: { name: name ?? `Tenant ${tag}` },
@@ -126,7 +133,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
     },
     async createDriver() {
       counter += 1;
-      const email = `driver-${prefix}-${counter}@example.com`;
+      const email = `driver-${prefix}-${run}-${counter}@example.com`;
       const answer = await request<any>('POST', '/api/v1/auth/register', {
         body: { email, password, name: `Driver ${counter}` },
       });
@@ -138,7 +145,7 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
       const answer = await request<any>('POST', '/api/v1/facilities/register', {
         token,
         body: {
-          name: `Facility ${prefix}-${counter}`,
+          name: `Facility ${prefix}-${run}-${counter}`,
           address: {
             line1: '1 Test Street',
             city: 'Birmingham',
@@ -158,14 +165,20 @@ export async function startTestPlatform(options: { clock?: Clock } = {}): Promis
       return answer.body;
     },
     drainEvents: () => platform.drain(),
-    async stop() {
+    async restart() {
+      await testPlatform.stop({ keepDatabases: true });
+      return startTestPlatform({ ...options, databasePrefix: prefix, secret });
+    },
+    async stop({ keepDatabases = false } = {}) {
       const databases = [...platform.databases];
       const consumers = [...platform.services.keys()];
       await platform.stop();
+      if (keepDatabases) return;
       for (const database of databases) await dropDatabase(serverUrl, database).catch(() => {});
       if (exchange) await deleteRabbitTopology(process.env.AMQP_URL!, exchange, consumers);
     },
   };
+  return testPlatform;
 }
 
 /** Each test platform has its own exchange and queues on the broker; they go with it. */

@@ -28,6 +28,7 @@ export const RunnerConfig = Type.Object({
   RESERVATION_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CHARGING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   BILLING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  ANALYTICS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

@@ -121,6 +121,7 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
     reservation: config.RESERVATION_URL,
     charging: config.CHARGING_URL,
     billing: config.BILLING_URL,
+    analytics: config.ANALYTICS_URL,
   };
   const transports: Record<string, Transport> = {};
   for (const [service, url] of Object.entries(urls)) if (url) transports[service] = httpTransport(url);

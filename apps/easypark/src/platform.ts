@@ -1,3 +1,4 @@
+import { analyticsProblems, analyticsService } from '@easypark/analytics';
 import { billingProblems, billingService } from '@easypark/billing';
 import { chargingProblems, chargingService } from '@easypark/charging';
 import { facilityProblems, facilityService } from '@easypark/facility';
@@ -35,6 +36,7 @@ export const domainServices: readonly ServiceDefinition[] = [
   reservationService,
   chargingService,
   billingService,
+  analyticsService,
 ];
 
 /** Their error catalogues, so the gateway can explain every problem type. */
@@ -44,6 +46,7 @@ export const problemCatalogues = {
   reservation: reservationProblems,
   charging: chargingProblems,
   billing: billingProblems,
+  analytics: analyticsProblems,
 };
 
 export interface PlatformOptions {
@@ -116,6 +119,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         const target = inProcess.get(definition.name);
         if (!target) return Promise.reject(new Error(`${definition.name} is not running`));
         return target.request(spec);
+      },
+      stream: (spec, signal) => {
+        const target = inProcess.get(definition.name);
+        if (!target) return Promise.reject(new Error(`${definition.name} is not running`));
+        return target.stream(spec, signal);
       },
       upgrade: (request, socket, head) => {
         const target = inProcess.get(definition.name);

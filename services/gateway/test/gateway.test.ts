@@ -167,6 +167,7 @@ describe('routing and documents', () => {
       reservation: 'up',
       charging: 'up',
       billing: 'up',
+      analytics: 'up',
     });
   });
 

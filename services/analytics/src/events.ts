@@ -1,0 +1,191 @@
+/**
+ * The read model, built from events only. Every handler that touches a facility first locks its
+ * row, so changes at one facility are applied one at a time: each sees the counts its
+ * predecessors left, and an alert is raised by exactly one of them.
+ */
+import { fromMajor } from '@easypark/kernel';
+import type { EventHandlers, ServiceRuntime, Tx } from '@easypark/platform';
+import { hourOf } from './domain/occupancy.ts';
+import { dayBefore, knownFacilities } from './facilities.ts';
+import { checkRevenueAlert, checkStationAlert, occupancyChanged } from './monitor.ts';
+import * as store from './store.ts';
+
+type SpaceSize = 'COMPACT' | 'STANDARD' | 'LARGE';
+
+export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
+  const knownFacility = knownFacilities(runtime);
+  const now = () => runtime.clock.now();
+  const facilityFor = (tx: Tx, facilityId: string | undefined) =>
+    facilityId ? knownFacility(tx, facilityId, true) : Promise.resolve(null);
+
+  async function spaceChanged(
+    tx: Tx,
+    d: { space_id: string; facility_id: string; size: SpaceSize; timestamp: string },
+    status: string,
+  ) {
+    const facility = await facilityFor(tx, d.facility_id);
+    if (!facility) return;
+    await store.setSpaceStatus(tx, { ...d, status, at: new Date(d.timestamp) });
+    await occupancyChanged(tx, facility, now());
+  }
+
+  return {
+    async 'facility.registered'(tx, event) {
+      const d = event.data;
+      await store.saveFacility(
+        tx,
+        { ...d, reported_through: dayBefore(d.timezone, new Date(event.time)) },
+        now(),
+      );
+    },
+
+    async 'facility.updated'(tx, event) {
+      const facility = await store.findFacility(tx, event.data.facility_id, true);
+      if (!facility) return;
+      await store.updateFacility(tx, facility.facility_id, event.data, now());
+      if (event.data.capacity || event.data.occupancy_alert_threshold !== undefined)
+        await occupancyChanged(tx, (await store.findFacility(tx, facility.facility_id))!, now());
+    },
+
+    async 'parking.vehicle.entered'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id);
+      if (!facility) return;
+      const entry = new Date(d.timestamp);
+      if (
+        await store.visitEntered(tx, {
+          session_id: d.session_id,
+          facility_id: d.facility_id,
+          entry_time: entry,
+        })
+      )
+        await store.addPerformance(tx, facility.facility_id, hourOf(entry), { entries: 1 }, now());
+      await store.setSpaceStatus(tx, {
+        space_id: d.space_id,
+        facility_id: d.facility_id,
+        size: d.space_size,
+        status: 'OCCUPIED',
+        at: entry,
+      });
+      await occupancyChanged(tx, facility, now());
+    },
+
+    async 'parking.vehicle.exited'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id);
+      if (!facility) return;
+      const exit = new Date(d.exit_time);
+      const closed = await store.visitExited(tx, {
+        session_id: d.session_id,
+        facility_id: d.facility_id,
+        entry_time: new Date(d.entry_time),
+        exit_time: exit,
+      });
+      if (closed)
+        await store.addPerformance(
+          tx,
+          facility.facility_id,
+          hourOf(exit),
+          {
+            exits: 1,
+            session_minutes: Math.max(0, (exit.getTime() - new Date(d.entry_time).getTime()) / 60_000),
+          },
+          now(),
+        );
+      await occupancyChanged(tx, facility, now());
+    },
+
+    async 'parking.space.occupied'(tx, event) {
+      await spaceChanged(tx, event.data, 'OCCUPIED');
+    },
+
+    async 'parking.space.released'(tx, event) {
+      await spaceChanged(tx, event.data, 'AVAILABLE');
+    },
+
+    async 'parking.space.status.changed'(tx, event) {
+      await spaceChanged(tx, event.data, event.data.current_status);
+    },
+
+    async 'charging.session.started'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id ?? event.facilityid);
+      if (!facility) return;
+      await store.chargingStarted(tx, {
+        charging_session_id: d.charging_session_id,
+        facility_id: facility.facility_id,
+        station_id: d.station_id,
+        at: new Date(d.start_time),
+      });
+      await occupancyChanged(tx, facility, now());
+    },
+
+    async 'charging.session.completed'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id ?? event.facilityid);
+      if (!facility) return;
+      const stop = new Date(d.stop_time ?? event.time);
+      const ended = await store.chargingEnded(tx, {
+        charging_session_id: d.charging_session_id,
+        facility_id: facility.facility_id,
+        station_id: d.station_id ?? null,
+        started: new Date(d.start_time ?? stop),
+        at: stop,
+      });
+      if (ended)
+        await store.addPerformance(
+          tx,
+          facility.facility_id,
+          hourOf(stop),
+          { charging_sessions: 1, energy_kwh: d.energy_delivered_kwh },
+          now(),
+        );
+      await occupancyChanged(tx, facility, now());
+    },
+
+    async 'charging.station.status.changed'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id);
+      if (!facility) return;
+      const at = new Date(d.timestamp ?? event.time);
+      await store.setStationStatus(tx, {
+        station_id: d.station_id,
+        facility_id: d.facility_id,
+        status: d.current_status,
+        at,
+      });
+      // The newest report decides (an older one arriving late changes nothing).
+      const status = await store.stationStatus(tx, d.station_id);
+      await checkStationAlert(tx, facility, d.station_id, status ?? d.current_status, now());
+    },
+
+    async 'billing.payment.received'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id ?? event.facilityid);
+      if (!facility || !d.currency || d.currency !== facility.currency) return;
+      const at = new Date(d.timestamp);
+      await store.addPerformance(
+        tx,
+        facility.facility_id,
+        hourOf(at),
+        { revenue: fromMajor(d.amount, d.currency).amount, payments: 1 },
+        now(),
+      );
+      await checkRevenueAlert(tx, facility, now());
+    },
+
+    async 'billing.payment.refunded'(tx, event) {
+      const d = event.data;
+      const facility = await facilityFor(tx, d.facility_id);
+      if (!facility || d.currency !== facility.currency) return;
+      await store.addPerformance(
+        tx,
+        facility.facility_id,
+        hourOf(new Date(d.timestamp)),
+        { revenue: -fromMajor(d.amount, d.currency).amount },
+        now(),
+      );
+      await checkRevenueAlert(tx, facility, now());
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { analyticsProblems } from './errors.ts';
+export { analyticsService } from './service.ts';
