@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Distributed smoke test: facility, parking, reservation, charging, billing and the gateway as six processes, each with
+# Distributed smoke test: facility, parking, reservation, charging, billing, analytics and the gateway as seven processes, each with
 # its own fresh database on a real PostgreSQL, events on a real RabbitMQ, driven through the gateway only (a
 # simulated charging station connects over OCPP through the gateway too).
 #
@@ -10,7 +10,7 @@
 #                       databases beside it (default postgres://postgres:postgres@127.0.0.1:5432/postgres)
 #   SMOKE_AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
 #   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2,
-#                       reservation BASE+3, charging BASE+4, billing BASE+5 (default 18180)
+#                       reservation BASE+3, charging BASE+4, billing BASE+5, analytics BASE+6 (default 18180)
 #   SMOKE_KEEP=1        keep the databases, queues and logs after the run (for debugging)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVER_URL=${SMOKE_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 AMQP=${SMOKE_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
 PORT_BASE=${SMOKE_PORT_BASE:-18180}
-SERVICES=(facility parking reservation charging billing gateway) # the gateway last: it routes to the others
+SERVICES=(facility parking reservation charging billing analytics gateway) # the gateway last: it routes to the others
 
 log() { printf '[smoke] %s\n' "$*"; }
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -209,12 +209,15 @@ taken+="${PORT[reservation]} "
 PORT[charging]=$(pick_port $((PORT_BASE + 4)))
 taken+="${PORT[charging]} "
 PORT[billing]=$(pick_port $((PORT_BASE + 5)))
+taken+="${PORT[billing]} "
+PORT[analytics]=$(pick_port $((PORT_BASE + 6)))
 GATEWAY=http://127.0.0.1:${PORT[gateway]}
 FACILITY_URL=http://127.0.0.1:${PORT[facility]}
 PARKING_URL=http://127.0.0.1:${PORT[parking]}
 RESERVATION_URL=http://127.0.0.1:${PORT[reservation]}
 CHARGING_URL=http://127.0.0.1:${PORT[charging]}
 BILLING_URL=http://127.0.0.1:${PORT[billing]}
+ANALYTICS_URL=http://127.0.0.1:${PORT[analytics]}
 
 # --- services -----------------------------------------------------------------------------------
 wait_ready() { # wait_ready NAME: until /readyz answers 200, for up to 90 s
@@ -254,6 +257,7 @@ for name in "${SERVICES[@]}"; do
     RESERVATION_URL="$RESERVATION_URL" \
     CHARGING_URL="$CHARGING_URL" \
     BILLING_URL="$BILLING_URL" \
+    ANALYTICS_URL="$ANALYTICS_URL" \
     "$TSX" apps/easypark/src/main.ts serve "$name" </dev/null >"$WORK/$name.log" 2>&1 &
   PID[$name]=$!
   wait_ready "$name" || finish
@@ -429,5 +433,22 @@ step "a good card pays the invoice" 201 POST "/api/v1/billing/invoices/$INVOICE_
 PAID=$(jq -r .amount <<<"$BODY")
 step "the revenue summary counts the payment" 200 GET "/api/v1/billing/revenue-summary/$FACILITY_ID" "$TOKEN" "" \
   "(map(.total_revenue) | add) == $PAID and (map(.transaction_count) | add) == 1" || true
+
+# --- analytics: a read model of everything above, from the events alone -----------------------
+eventually "analytics counted the visits that ended and the money received" \
+  "/api/v1/analytics/performance/$FACILITY_ID" "$TOKEN" ".total_revenue == $PAID and .total_transactions >= 1"
+eventually "analytics raised a STATION_OFFLINE alert when the station went away" \
+  "/api/v1/analytics/alerts/$FACILITY_ID" "$TOKEN" \
+  "map(select(.alert_type == \"STATION_OFFLINE\" and .subject == \"$STATION_ID\")) | length == 1"
+api GET "/api/v1/analytics/occupancy/$FACILITY_ID" "$TOKEN"
+OCCUPIED=$(jq -r .occupied_spaces <<<"$BODY")
+curl -sS -N --max-time 3 -H 'accept: text/event-stream' -H "authorization: Bearer $TOKEN" \
+  "$GATEWAY/api/v1/analytics/occupancy/$FACILITY_ID/stream" >"$WORK/stream" 2>/dev/null || true
+FIRST_EVENT=$(sed -n 's/^data: //p' "$WORK/stream" | head -n 1)
+if grep -q '^event: occupancy' "$WORK/stream" && jq -e ".occupied_spaces == $OCCUPIED" <<<"$FIRST_EVENT" >/dev/null 2>&1; then
+  pass "the live stream through the gateway opens with the current occupancy ($OCCUPIED occupied)"
+else
+  fail "the live stream through the gateway opens with the current occupancy" "received: $(head -c 500 "$WORK/stream")"
+fi
 
 finish
