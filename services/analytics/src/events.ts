@@ -25,8 +25,8 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
   ) {
     const facility = await facilityFor(tx, d.facility_id);
     if (!facility) return;
-    await store.setSpaceStatus(tx, { ...d, status, at: new Date(d.timestamp) });
-    await occupancyChanged(tx, facility, now());
+    if (await store.setSpaceStatus(tx, { ...d, status, at: new Date(d.timestamp) }))
+      await occupancyChanged(tx, facility, now());
   }
 
   return {
@@ -92,6 +92,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
           },
           now(),
         );
+      if (d.space_id) await store.freeSpace(tx, d.space_id, exit);
       await occupancyChanged(tx, facility, now());
     },
 

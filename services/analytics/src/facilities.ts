@@ -9,7 +9,7 @@ import * as store from './store.ts';
  * when the facility service does not know it either.
  */
 export function knownFacilities(runtime: ServiceRuntime) {
-  const facilities = facilityClient(runtime.client('facility'));
+  let facilities: ReturnType<typeof facilityClient> | undefined;
   return async function knownFacility(
     db: Queryable,
     facilityId: string,
@@ -18,6 +18,7 @@ export function knownFacilities(runtime: ServiceRuntime) {
     const known = await store.findFacility(db, facilityId, lock);
     if (known) return known;
     try {
+      facilities ??= facilityClient(runtime.client('facility'));
       const f = await facilities.config(facilityId);
       await store.saveFacility(
         db,

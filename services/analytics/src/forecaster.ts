@@ -13,11 +13,13 @@ export function forecaster(runtime: ServiceRuntime, settings: AnalyticsSettings)
     const cached = models.get(facility.facility_id);
     if (cached && now.getTime() - cached.fittedAt < settings.forecastRefitMinutes * 60_000)
       return cached.model;
+    // The profile has 30-minute slots: 15-minute averages lose nothing and fit three times faster.
     const history = await store.samples(
       runtime.pool,
       facility.facility_id,
       new Date(now.getTime() - settings.forecastHistoryWeeks * weekMs),
       now,
+      15,
     );
     if (history.length === 0) return null;
     const model = fitForecastModel(history, { timezone: facility.timezone });

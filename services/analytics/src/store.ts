@@ -123,17 +123,31 @@ export async function setReportedThrough(tx: Queryable, facilityId: string, date
 
 // What is going on now
 
-/** Keeps the newer of two reports about a space (events may arrive out of order). */
+/**
+ * Keeps the newer of two reports about a space (events may arrive out of order). False when
+ * nothing changed: an older report, or the same news twice (an entry and its space.occupied).
+ */
 export async function setSpaceStatus(
   tx: Queryable,
   s: { space_id: string; facility_id: string; size: SpaceSize; status: string; at: Date },
-): Promise<void> {
-  await tx.query(
+): Promise<boolean> {
+  const { rowCount } = await tx.query(
     `INSERT INTO space_states (space_id, facility_id, size, status, changed_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (space_id) DO UPDATE SET status = EXCLUDED.status, size = EXCLUDED.size,
        changed_at = EXCLUDED.changed_at
-     WHERE space_states.changed_at <= EXCLUDED.changed_at`,
+     WHERE space_states.changed_at < EXCLUDED.changed_at
+       OR (space_states.changed_at = EXCLUDED.changed_at AND space_states.status <> EXCLUDED.status)`,
     [s.space_id, s.facility_id, s.size, s.status, s.at],
+  );
+  return rowCount === 1;
+}
+
+/** An exit frees its space (the space.released that follows then changes nothing). */
+export async function freeSpace(tx: Queryable, spaceId: string, at: Date): Promise<void> {
+  await tx.query(
+    `UPDATE space_states SET status = 'AVAILABLE', changed_at = $2
+     WHERE space_id = $1 AND (changed_at < $2 OR (changed_at = $2 AND status <> 'AVAILABLE'))`,
+    [spaceId, at],
   );
 }
 
@@ -413,11 +427,17 @@ export async function samples(
   facilityId: string,
   from: Date,
   to: Date,
+  everyMinutes = 5,
 ): Promise<Array<{ at: Date; occupancy: number }>> {
   const { rows } = await db.query<{ at: Date; occupancy: number }>(
-    `SELECT timestamp AS at, occupancy_rate AS occupancy FROM occupancy_metrics
-     WHERE facility_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp`,
-    [facilityId, from, to],
+    everyMinutes <= 5
+      ? `SELECT timestamp AS at, occupancy_rate AS occupancy FROM occupancy_metrics
+         WHERE facility_id = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp`
+      : `SELECT date_bin(make_interval(mins => $4), timestamp, '2000-01-01'::timestamptz) AS at,
+           round(avg(occupancy_rate), 2)::float8 AS occupancy
+         FROM occupancy_metrics WHERE facility_id = $1 AND timestamp >= $2 AND timestamp < $3
+         GROUP BY 1 ORDER BY 1`,
+    everyMinutes <= 5 ? [facilityId, from, to] : [facilityId, from, to, everyMinutes],
   );
   return rows;
 }
