@@ -11,7 +11,8 @@
  * validations and promo codes looked up) through its service client.
  *
  * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's;
- * `BENCH_ONLY=parking` only entries, exits and reservations.
+ * `BENCH_ONLY=parking` only entries, exits and reservations; `BENCH_ONLY=analytics` only the
+ * analytics figures (bench/analytics.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { type ChargePoint, createChargePoint } from '../apps/simulator/src/charg
 import { quoteStay } from '../services/billing/src/domain/tariff.ts';
 import { centralSystems } from '../services/charging/src/index.ts';
 import { startNpmStart, stopProcess } from '../test/support/npm-start.ts';
+import { analyticsBench } from './analytics.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -51,6 +53,8 @@ async function reachable(url: string): Promise<boolean> {
 
 interface BenchPlatform {
   platform: Platform;
+  /** The gateway's base URL. */
+  address: string;
   call(method: string, path: string, token: string | null, body?: unknown): Promise<any>;
   admin: string;
   operator: string;
@@ -108,6 +112,7 @@ async function benchPlatform(serverUrl: string | undefined): Promise<BenchPlatfo
   await call('POST', '/api/v1/auth/register', null, { email: 'driver@bench.local', password, name: 'Bench' });
   return {
     platform,
+    address,
     call,
     admin,
     operator: await login('op@bench.local'),
@@ -193,6 +198,8 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
     const run = await drive(seconds * 1000, pair('R'));
     const drainStart = Date.now();
     await bench.platform.drain();
+    const drained = (Date.now() - drainStart) / 1000;
+    const live = await entryToStream(bench, facilityId);
     return [
       {
         name: `entry+exit pairs/s through the gateway (${label})`,
@@ -204,13 +211,62 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
       { name: `entry+exit pair latency p99 (${label})`, value: round(run.p99), unit: 'ms' },
       {
         name: `event backlog drained after the run (${label})`,
-        value: (Date.now() - drainStart) / 1000,
+        value: drained,
         unit: 's',
+      },
+      {
+        name: `entry → occupancy on the SSE stream, p50 (${label})`,
+        value: round(live.p50),
+        unit: 'ms',
+        detail: `p99 ${round(live.p99)} ms; ${live.n} entries one at a time, from the request to the event at the client`,
       },
     ];
   } finally {
     await bench.close();
   }
+}
+
+/** How long an entry takes to show on a dashboard: request sent → occupancy event received. */
+async function entryToStream(bench: BenchPlatform, facilityId: string) {
+  const gone = new AbortController();
+  const response = await fetch(`${bench.address}/api/v1/analytics/occupancy/${facilityId}/stream`, {
+    headers: { authorization: `Bearer ${bench.operator}`, accept: 'text/event-stream' },
+    signal: gone.signal,
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const nextOccupied = async (): Promise<number> => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^event: occupancy\ndata: (.*)$/m.exec(frame)?.[1];
+        if (data) return JSON.parse(data).occupied_spaces;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the stream ended');
+      buffer += decoder.decode(value, { stream: true });
+    }
+  };
+  let occupied = await nextOccupied();
+  const latencies: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const began = performance.now();
+    await bench.call('POST', '/api/v1/parking/sessions/entry', bench.operator, {
+      facility_id: facilityId,
+      registration_number: `LIVE${i}`,
+    });
+    const target = occupied + 1;
+    while (occupied < target) occupied = await nextOccupied();
+    latencies.push(performance.now() - began);
+  }
+  gone.abort();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { p50: at(0.5), p99: at(0.99), n: latencies.length };
 }
 
 /**
@@ -552,6 +608,7 @@ async function main() {
   const billing = all || only === 'billing';
   const ocpp = all || only === 'ocpp';
   const parking = all || only === 'parking';
+  const analytics = all || only === 'analytics';
   if (parking) {
     results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
     results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
@@ -569,6 +626,7 @@ async function main() {
     }
     if (billing) results.push(...(await billingQuoteThroughput('Debian PostgreSQL', externalUrl)));
     if (ocpp) results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
+    if (analytics) results.push(...(await analyticsBench('Debian PostgreSQL', externalUrl)));
   } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
   if (all && !process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
 
