@@ -347,9 +347,11 @@ export async function rollUpHours(db: Queryable, from: Date, to: Date, facilityI
   );
 }
 
+/** The sample in force at `at`, if there is one from the half hour before it. */
 export async function rateAt(db: Queryable, facilityId: string, at: Date): Promise<number | null> {
   const { rows } = await db.query<{ occupancy_rate: number }>(
-    `SELECT occupancy_rate FROM occupancy_metrics WHERE facility_id = $1 AND timestamp <= $2
+    `SELECT occupancy_rate FROM occupancy_metrics
+     WHERE facility_id = $1 AND timestamp <= $2 AND timestamp > $2::timestamptz - interval '30 minutes'
      ORDER BY timestamp DESC LIMIT 1`,
     [facilityId, at],
   );
