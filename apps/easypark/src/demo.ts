@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { addDays, localParts } from '@easypark/kernel';
 import type { App } from '@easypark/platform';
 
 /**
@@ -19,6 +21,8 @@ interface DemoFacility {
   /** Charging stations, and the most power they may draw together (kW). */
   chargers: { charger_level: string; connector_type: string; power_rating_kw: number; count: number }[];
   maxChargingKw: number;
+  /** The Birmingham car park whose October–November 2016 occupancy becomes its history. */
+  history: string;
 }
 
 const facilities: DemoFacility[] = [
@@ -61,6 +65,7 @@ const facilities: DemoFacility[] = [
       { charger_level: 'DCFC', connector_type: 'CCS', power_rating_kw: 150, count: 2 },
     ],
     maxChargingKw: 250,
+    history: 'Bull Ring',
   },
   {
     name: 'Manhattan Midtown Garage',
@@ -96,6 +101,7 @@ const facilities: DemoFacility[] = [
       { charger_level: 'DCFC', connector_type: 'TESLA', power_rating_kw: 250, count: 2 },
     ],
     maxChargingKw: 400,
+    history: 'BHMBCCMKT01',
   },
   {
     name: 'Shinjuku Station Parking',
@@ -128,6 +134,7 @@ const facilities: DemoFacility[] = [
       { charger_level: 'DCFC', connector_type: 'CHADEMO', power_rating_kw: 50, count: 2 },
     ],
     maxChargingKw: 100,
+    history: 'Shopping',
   },
 ];
 
@@ -139,7 +146,10 @@ export async function seedDemo(
     const response = await gateway.inject({
       method: method as 'GET',
       url,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(typeof payload === 'string' ? { 'content-type': 'text/csv' } : {}),
+      },
       ...(payload !== undefined ? { payload: payload as object } : {}),
     });
     if (response.statusCode >= 400)
@@ -177,7 +187,7 @@ export async function seedDemo(
   const managerToken = await token('manager@demo.easypark.local', demoPassword);
 
   for (const demo of facilities) {
-    const { levels, prices, chargers, maxChargingKw, ...registration } = demo;
+    const { levels, prices, chargers, maxChargingKw, history, ...registration } = demo;
     const facility = await call('POST', '/api/v1/facilities/register', managerToken, registration);
     for (const price of prices)
       await call('PUT', `/api/v1/facilities/${facility.facility_id}/pricing`, managerToken, price);
@@ -205,6 +215,38 @@ export async function seedDemo(
     await call('PUT', `/api/v1/charging/facilities/${facility.facility_id}/power-limit`, managerToken, {
       max_power_kw: maxChargingKw,
     });
+    const capacity = Object.values(demo.capacity_breakdown).reduce((a, b) => a + b, 0);
+    await call(
+      'POST',
+      `/api/v1/analytics/occupancy/${facility.facility_id}/import`,
+      managerToken,
+      demoHistory(history, capacity, demo.timezone, new Date()),
+    );
   }
   return { seeded: true };
+}
+
+/**
+ * A history for a demo facility, so its dashboard, peak hours and forecast mean something on
+ * day one: a real Birmingham car park's eight weeks, moved forward by whole weeks to end before
+ * today (weekdays stay weekdays), scaled to the facility's capacity, at the same local times.
+ */
+export function demoHistory(carPark: string, capacity: number, timezone: string, now: Date): string {
+  const file = readFileSync(
+    new URL('../../../datasets/birmingham-parking-2016-10-04_2016-11-30.csv', import.meta.url),
+    'utf8',
+  );
+  const today = localParts(now, timezone).date;
+  const lastDay = '2016-11-30';
+  // Whole weeks forward, so that the last day of the data falls before today.
+  let days = Math.floor((Date.parse(today) - Date.parse(lastDay)) / (7 * 86_400_000)) * 7;
+  if (addDays(lastDay, days) >= today) days -= 7;
+  const lines = ['timestamp,occupied_spaces,capacity'];
+  for (const line of file.split('\n')) {
+    const [name, total, occupied, at] = line.split(',');
+    if (name !== carPark || !at) continue;
+    const scaled = Math.round((Number(occupied) * capacity) / Number(total));
+    lines.push(`${addDays(at.slice(0, 10), days)} ${at.slice(11).trim()},${scaled},${capacity}`);
+  }
+  return lines.join('\n');
 }
