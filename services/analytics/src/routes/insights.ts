@@ -147,7 +147,8 @@ export function insightRoutes(app: App, runtime: ServiceRuntime, forecasts: Fore
           trained_to: model.trained_to,
           observations: model.observations,
           interval_level: model.interval_level,
-          backtest_coverage: model.backtest_coverage,
+          backtest_coverage:
+            model.backtest_coverage === null ? null : Math.round(model.backtest_coverage * 10) / 10,
         },
         forecast_points: points.map((p) => ({
           timestamp: p.timestamp.toISOString(),
