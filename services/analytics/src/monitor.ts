@@ -104,21 +104,19 @@ export async function checkRevenueAlert(
   facility: store.FacilityRow,
   now: Date,
 ): Promise<void> {
-  const t = (await thresholds(tx, facility)).find((x) => x.alert_type === 'HIGH_REVENUE');
+  const threshold = (await thresholds(tx, facility)).find((x) => x.alert_type === 'HIGH_REVENUE')!;
   const open = await store.openAlerts(tx, facility.facility_id);
-  const isOpen = open.some((a) => a.alert_type === 'HIGH_REVENUE');
-  if (!t && !isOpen) return;
+  if (!threshold.enabled && !open.some((a) => a.alert_type === 'HIGH_REVENUE')) return;
   const minor = await store.revenueInHour(tx, facility.facility_id, hourOf(now));
-  const revenue = toMajor({ amount: minor, currency: facility.currency });
-  const threshold = t ?? {
-    alert_type: 'HIGH_REVENUE',
-    scope: '',
-    raise_at: 0,
-    clear_at: 0,
-    severity: 'INFO',
-    enabled: false,
-  };
-  await apply(tx, facility, threshold as Threshold, '', revenue, open, now);
+  await apply(
+    tx,
+    facility,
+    threshold,
+    '',
+    toMajor({ amount: minor, currency: facility.currency }),
+    open,
+    now,
+  );
 }
 
 export async function checkStationAlert(

@@ -270,6 +270,10 @@ describe('live traffic adds up', () => {
     const exit = await call('POST', `/api/v1/parking/sessions/${first}/exit`, {});
     expect(exit.body.charge_amount).toBe(4);
     await t.drainEvents();
+    const revenueAlert = await analytics('PUT', `/alerts/${f.facility_id}/thresholds`, acme.adminToken, {
+      body: { alert_type: 'HIGH_REVENUE', raise_at: 4, clear_at: 1, severity: 'INFO' },
+    });
+    expect(revenueAlert.status).toBe(200);
     const invoice = (await call('GET', `/api/v1/billing/invoices?facility_id=${f.facility_id}&status=ISSUED`))
       .body[0];
     const paid = await call('POST', `/api/v1/billing/invoices/${invoice.invoice_id}/pay`, {
@@ -279,6 +283,13 @@ describe('live traffic adds up', () => {
     });
     expect(paid.status).toBe(201);
     await t.drainEvents();
+    const revenueAlerts = () =>
+      analytics('GET', `/alerts/${f.facility_id}?include_cleared=true`, acme.operatorToken).then((r) =>
+        r.body.filter((a: any) => a.alert_type === 'HIGH_REVENUE'),
+      );
+    expect(await revenueAlerts()).toEqual([
+      expect.objectContaining({ current_value: 4, threshold_value: 4, severity: 'INFO', active: true }),
+    ]);
 
     const performance = (
       await analytics(
@@ -302,6 +313,10 @@ describe('live traffic adds up', () => {
     expect((await analytics('GET', `/reports/${f.facility_id}/daily`, acme.operatorToken)).body).toEqual([]);
     clock.set('2016-12-02T00:30:00Z'); // half past midnight in Birmingham
     await t.platform.services.get('analytics')!.background!.run!();
+    // An hour without money: the revenue alert clears.
+    expect(await revenueAlerts()).toEqual([
+      expect.objectContaining({ active: false, cleared_at: expect.any(String) }),
+    ]);
     const reports = (await analytics('GET', `/reports/${f.facility_id}/daily`, acme.operatorToken)).body;
     expect(reports).toEqual([
       expect.objectContaining({

@@ -80,6 +80,7 @@ export function thresholdsInForce(
       severity: 'WARNING',
       enabled: true,
     },
+    { alert_type: 'HIGH_REVENUE', scope: '', raise_at: 0, clear_at: 0, severity: 'INFO', enabled: false },
   ];
   const key = (t: Threshold) => `${t.alert_type}/${t.scope}`;
   const chosen = new Map(defaults.map((t) => [key(t), t]));

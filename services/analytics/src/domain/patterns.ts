@@ -21,15 +21,20 @@ export const weekdayNames = [
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+const busiestFirst = (a: HourOfWeek, b: HourOfWeek) =>
+  b.occupancy_rate - a.occupancy_rate || a.weekday - b.weekday || a.hour - b.hour;
+const quietestFirst = (a: HourOfWeek, b: HourOfWeek) =>
+  a.occupancy_rate - b.occupancy_rate || a.weekday - b.weekday || a.hour - b.hour;
+
 /**
- * Per weekday: its busiest `top` hours and its quietest `top` hours (among the hours with data),
- * the weekday's average, and the average per hour of day over the whole week.
+ * The week's busiest and quietest `top` hours; per weekday its own, and its average; the average
+ * per hour of day over the whole week; and the highest occupancy seen (among hours with data).
  */
 export function peakPattern(profile: HourOfWeek[], top = 3) {
   const byWeekday = weekdayNames.map((name, i) => {
     const hours = profile.filter((p) => p.weekday === i + 1);
-    const busiest = [...hours].sort((a, b) => b.occupancy_rate - a.occupancy_rate || a.hour - b.hour);
-    const quietest = [...hours].sort((a, b) => a.occupancy_rate - b.occupancy_rate || a.hour - b.hour);
+    const busiest = [...hours].sort(busiestFirst);
+    const quietest = [...hours].sort(quietestFirst);
     return {
       day_of_week: name,
       average_occupancy_rate: hours.length
@@ -52,7 +57,13 @@ export function peakPattern(profile: HourOfWeek[], top = 3) {
     (best, p) => (best === null || p.peak_occupancy_rate > best.peak_occupancy_rate ? p : best),
     null,
   );
-  return { byWeekday, byHour, peak };
+  return {
+    busiest: [...profile].sort(busiestFirst).slice(0, top).map(view),
+    quietest: [...profile].sort(quietestFirst).slice(0, top).map(view),
+    byWeekday,
+    byHour,
+    peak,
+  };
 }
 
 const view = (h: HourOfWeek) => ({

@@ -1,13 +1,13 @@
 import { addDays, localParts, toMajor } from '@easypark/kernel';
 import { type App, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
 import { people, staff, visibleFacilities } from '../access.ts';
-import { peakPattern } from '../domain/patterns.ts';
+import { peakPattern, weekdayNames } from '../domain/patterns.ts';
 import { problem } from '../errors.ts';
 import type { Forecaster } from '../forecaster.ts';
 import * as store from '../store.ts';
 import { dailyReportView } from '../views.ts';
 import { timeRange } from './range.ts';
-import { DateOrTime, FacilityParams } from './schemas.ts';
+import { FacilityParams, RangeQuery } from './schemas.ts';
 
 export function insightRoutes(app: App, runtime: ServiceRuntime, forecasts: Forecaster): void {
   const { pool, clock } = runtime;
@@ -25,10 +25,7 @@ export function insightRoutes(app: App, runtime: ServiceRuntime, forecasts: Fore
           '`seasonal_patterns`: per weekday its own peak and quiet hours and average, and the average per hour of ' +
           'the day. `peak_occupancy`: the highest occupancy seen, and when.',
         params: FacilityParams,
-        querystring: Type.Object({
-          start_date: Type.Optional(DateOrTime('From')),
-          end_date: Type.Optional(DateOrTime('To')),
-        }),
+        querystring: RangeQuery,
       },
     },
     async (request) => {
@@ -37,20 +34,17 @@ export function insightRoutes(app: App, runtime: ServiceRuntime, forecasts: Fore
       const { from, to } = timeRange(request.query, facility.timezone, clock.now(), 56);
       const profile = await store.weekdayHourProfile(pool, facility.facility_id, facility.timezone, from, to);
       const pattern = peakPattern(profile);
-      const weekly = peakPattern(profile, profile.length);
-      const allHours = weekly.byWeekday.flatMap((d) => d.peak_hours);
-      const sorted = [...allHours].sort((a, b) => b.average_occupancy_rate - a.average_occupancy_rate);
       return {
         facility_id: facility.facility_id,
         timezone: facility.timezone,
         from: from.toISOString(),
         to: to.toISOString(),
-        peak_hours: sorted.slice(0, 3),
-        least_busy_hours: sorted.slice(-3).reverse(),
+        peak_hours: pattern.busiest,
+        least_busy_hours: pattern.quietest,
         peak_occupancy: pattern.peak
           ? {
               occupancy_rate: pattern.peak.peak_occupancy_rate,
-              day_of_week: weekly.byWeekday[pattern.peak.weekday - 1]!.day_of_week,
+              day_of_week: weekdayNames[pattern.peak.weekday - 1],
               hour: pattern.peak.hour,
             }
           : null,
@@ -70,10 +64,7 @@ export function insightRoutes(app: App, runtime: ServiceRuntime, forecasts: Fore
           'refunds (major units of `currency`); `average_duration` in minutes; `customer_satisfaction` is null: ' +
           'the platform collects no ratings. Default: the last 30 local days.',
         params: FacilityParams,
-        querystring: Type.Object({
-          start_date: Type.Optional(DateOrTime('From')),
-          end_date: Type.Optional(DateOrTime('To')),
-        }),
+        querystring: RangeQuery,
       },
     },
     async (request) => {

@@ -9,7 +9,7 @@ import { currentSnapshot, occupancyView } from '../monitor.ts';
 import type { AnalyticsSettings } from '../settings.ts';
 import * as store from '../store.ts';
 import { timeRange } from './range.ts';
-import { DateOrTime, FacilityParams } from './schemas.ts';
+import { FacilityParams, RangeAnd } from './schemas.ts';
 
 const tags = ['Occupancy'];
 
@@ -66,9 +66,7 @@ export function occupancyRoutes(
           'local calendar day (`timestamp` is the day’s local midnight; `date` names the day). Default: the last 7 ' +
           'local days. Live data and imported history alike.',
         params: FacilityParams,
-        querystring: Type.Object({
-          start_date: Type.Optional(DateOrTime('From')),
-          end_date: Type.Optional(DateOrTime('To (a date: that whole day)')),
+        querystring: RangeAnd({
           interval: Type.Optional(Type.Enum(['HOURLY', 'DAILY'], { type: 'string', default: 'HOURLY' })),
         }),
       },

@@ -1,5 +1,5 @@
 import { type IdKind, idPatternFor } from '@easypark/kernel';
-import { Type } from '@easypark/platform';
+import { type TSchema, Type } from '@easypark/platform';
 
 /** Schemas shared by several routes. Route-specific ones live next to their routes. */
 
@@ -13,3 +13,9 @@ export const DateOrTime = (description: string) =>
     description: `${description}: a local date (YYYY-MM-DD, in the facility's time zone) or an ISO 8601 time`,
     pattern: '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?)?$',
   });
+const range = {
+  start_date: Type.Optional(DateOrTime('From')),
+  end_date: Type.Optional(DateOrTime('To (a date: that whole day)')),
+};
+export const RangeQuery = Type.Object(range);
+export const RangeAnd = <T extends Record<string, TSchema>>(more: T) => Type.Object({ ...range, ...more });
