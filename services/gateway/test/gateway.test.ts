@@ -209,6 +209,8 @@ describe('routing and documents', () => {
         '/api/v1/facilities/{facility_id}/pricing',
         '/api/v1/parking/sessions/entry',
         '/api/v1/parking/occupancy/{facility_id}',
+        '/api/v1/analytics/occupancy/{facility_id}/stream',
+        '/api/v1/analytics/forecast/{facility_id}',
       ]),
     );
     expect(paths.filter((p) => p.includes('internal'))).toEqual([]);
