@@ -9,6 +9,7 @@
 #   SMOKE_DATABASE_URL  a database URL on the server to use; the smoke creates and drops its own
 #                       databases beside it (default postgres://postgres:postgres@127.0.0.1:5432/postgres)
 #   SMOKE_AMQP_URL      RabbitMQ (default amqp://guest:guest@127.0.0.1:5672)
+#   SMOKE_REDIS_URL     Redis for the gateway's rate limit counters (default redis://127.0.0.1:6379)
 #   SMOKE_PORT_BASE     ports to try first: gateway BASE, facility BASE+1, parking BASE+2,
 #                       reservation BASE+3, charging BASE+4, billing BASE+5, analytics BASE+6 (default 18180)
 #   SMOKE_KEEP=1        keep the databases, queues and logs after the run (for debugging)
@@ -17,6 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SERVER_URL=${SMOKE_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
 AMQP=${SMOKE_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
+REDIS=${SMOKE_REDIS_URL:-redis://127.0.0.1:6379}
 PORT_BASE=${SMOKE_PORT_BASE:-18180}
 SERVICES=(facility parking reservation charging billing analytics gateway) # the gateway last: it routes to the others
 
@@ -246,6 +248,7 @@ for name in "${SERVICES[@]}"; do
     LOG_LEVEL=warn \
     DATABASE_URL="$(db_url "$name")" \
     AMQP_URL="$AMQP" \
+    REDIS_URL="$REDIS" \
     EASYPARK_EXCHANGE="$EXCHANGE" \
     EASYPARK_JWT_SECRET="$JWT_SECRET" \
     EASYPARK_ADMIN_EMAIL="$ADMIN_EMAIL" \
@@ -270,6 +273,13 @@ step "platform admin gets a token" 200 POST /api/v1/auth/token "" \
   "$(jq -nc --arg u "$ADMIN_EMAIL" --arg p "$ADMIN_PASSWORD" '{grant_type:"password",username:$u,password:$p}')" \
   '.access_token | type == "string"' || finish
 ADMIN_TOKEN=$(jq -r .access_token <<<"$BODY")
+if curl -sS -o /dev/null -D "$WORK/headers" --max-time 10 -H "authorization: Bearer $ADMIN_TOKEN" "$GATEWAY/api/v1/tenants" \
+  && grep -qi '^ratelimit-limit: ' "$WORK/headers" \
+  && { ! command -v redis-cli >/dev/null || [[ -n $(redis-cli -u "$REDIS" --scan --pattern 'easypark:rl:read:*' | head -n 1) ]]; }; then
+  pass "the gateway counts requests in Redis ($(grep -i '^ratelimit-remaining' "$WORK/headers" | tr -d '\r'))"
+else
+  fail "the gateway counts requests in Redis" "no RateLimit headers: $(cat "$WORK/headers" 2>/dev/null | head -c 500)"
+fi
 
 step "create a tenant" 201 POST /api/v1/tenants "$ADMIN_TOKEN" \
   "$(jq -nc --arg n "Smoke $RUN" '{name:$n}')" '.tenant_id | type == "string"' || finish

@@ -48,7 +48,13 @@ const password = 'correct-horse-battery';
 
 /** The whole platform in this process on fresh databases: the same composition as `npm start`. */
 export async function startTestPlatform(
-  options: { clock?: Clock; databasePrefix?: string; secret?: string } = {},
+  options: {
+    clock?: Clock;
+    databasePrefix?: string;
+    secret?: string;
+    /** The gateway's limits; off unless a test is about them (test files sign in many users at once). */
+    rateLimits?: { auth: number; write: number; read: number };
+  } = {},
 ): Promise<TestPlatform> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const serverUrl = inject('postgresUrl');
@@ -63,6 +69,7 @@ export async function startTestPlatform(
     clock: options.clock ?? systemClock,
     databasePrefix: prefix,
     poolSize: 5,
+    rateLimits: options.rateLimits ?? { auth: 0, write: 0, read: 0 },
     admin: { email: 'admin@easypark.local', password, explicit: true },
   });
   const app = platform.gateway.app;

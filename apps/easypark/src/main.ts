@@ -62,6 +62,11 @@ function adminOf(config: RunnerConfig) {
 }
 
 const corsOriginsOf = (config: RunnerConfig) => config.EASYPARK_CORS_ORIGINS.split(',').map((o) => o.trim());
+const rateLimitsOf = (config: RunnerConfig) => ({
+  auth: config.GATEWAY_RATE_LIMIT_AUTH_PER_MINUTE,
+  write: config.GATEWAY_RATE_LIMIT_WRITE_PER_MINUTE,
+  read: config.GATEWAY_RATE_LIMIT_READ_PER_MINUTE,
+});
 
 async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
   const started = Date.now();
@@ -76,6 +81,8 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     poolSize: config.DATABASE_POOL_SIZE,
     admin,
     corsOrigins: corsOriginsOf(config),
+    rateLimits: rateLimitsOf(config),
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
   });
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'stopping after an error');
@@ -133,6 +140,8 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
       transports,
       admin: adminOf(config),
       corsOrigins: corsOriginsOf(config),
+      rateLimits: rateLimitsOf(config),
+      ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
       problemCatalogues,
     });
 

@@ -63,6 +63,10 @@ export interface PlatformOptions {
   poolSize?: number;
   admin: { email: string; password: string; explicit: boolean };
   corsOrigins?: string[];
+  /** Requests per minute per client and route class at the gateway (0: no limit). */
+  rateLimits?: { auth: number; write: number; read: number };
+  /** Redis for the gateway's rate limit counters; in-process counters without it. */
+  redisUrl?: string;
 }
 
 export interface Platform {
@@ -172,6 +176,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         admin: options.admin,
         problemCatalogues,
         ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+        ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
       }),
     );
 

@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import type { ProblemKind } from '@easypark/kernel';
 import { refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
 import cors from '@fastify/cors';
+import { Redis } from 'ioredis';
 import { gatewayProblems } from './errors.ts';
+import {
+  defaultRateLimits,
+  memoryRateLimitStore,
+  type RateLimits,
+  rateLimitHook,
+  redisRateLimitStore,
+} from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes, ensurePlatformAdmin } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -20,6 +28,10 @@ export interface GatewayOptions {
   problemCatalogues?: Record<string, Record<string, ProblemKind>>;
   /** Origins allowed by CORS; `*` for any. */
   corsOrigins?: string[];
+  /** Requests per minute per client and route class (0: no limit); defaults in rate-limit.ts. */
+  rateLimits?: Partial<RateLimits>;
+  /** Counters shared by every gateway replica; without it each process counts its own. */
+  redisUrl?: string;
 }
 
 /** The API gateway: identity (users, tokens), routing to the services, one API document. */
@@ -37,6 +49,14 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
         exposedHeaders: ['link', 'location', 'x-request-id', 'retry-after'],
         maxAge: 600,
       });
+      const limits = { ...defaultRateLimits, ...options.rateLimits };
+      const store = options.redisUrl
+        ? redisRateLimitStore(
+            new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
+          )
+        : memoryRateLimitStore();
+      app.addHook('onRequest', rateLimitHook(store, limits));
+      app.addHook('onClose', () => store.close());
       await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
       authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600);
       adminRoutes(app, runtime);
