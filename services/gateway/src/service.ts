@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProblemKind } from '@easypark/kernel';
 import { refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import { Redis } from 'ioredis';
 import { gatewayProblems } from './errors.ts';
 import {
@@ -43,6 +44,9 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
     description: 'Identity, routing and the merged API reference.',
     migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
     async routes(app, runtime) {
+      // Security headers on every answer, the services' included: no sniffing, no framing, scripts
+      // and everything else from this origin only, HSTS where TLS is in front.
+      await app.register(helmet, { global: true });
       const origins = options.corsOrigins ?? ['*'];
       await app.register(cors, {
         origin: origins.includes('*') ? true : origins,

@@ -217,8 +217,21 @@ describe('routing and documents', () => {
     expect(paths.every((p) => p.startsWith('/api/v1/'))).toBe(true);
     const page = await t.request('GET', '/docs');
     expect(page.status).toBe(200);
-    expect(page.body).toContain('/api/v1/openapi.json');
+    expect(page.body).toContain('/docs/assets/start.js');
+    expect(page.body).not.toMatch(/<script>/); // the policy allows no inline script
     expect((await t.request('GET', '/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+    expect((await t.request('GET', '/docs/assets/start.js')).body).toContain('/api/v1/openapi.json');
+  });
+
+  it('sends security headers on its own answers and on the services’ it relays', async () => {
+    for (const path of ['/api/v1/health', '/docs', `/api/v1/facilities`]) {
+      const res = await t.request('GET', path, { token: acme.adminToken });
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(res.headers['x-frame-options'], path).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security'], path).toContain('max-age=');
+      expect(String(res.headers['content-security-policy']), path).toContain("script-src 'self'");
+      expect(res.headers['x-powered-by'], path).toBeUndefined();
+    }
   });
 
   it('answers CORS preflights and exposes the headers clients need', async () => {

@@ -66,6 +66,13 @@ export function docsRoutes(app: App, transports: Record<string, Transport>): voi
       type: 'text/javascript; charset=utf-8',
       body: readFileSync(join(swaggerUiRoot, 'swagger-ui-bundle.js')),
     },
+    // Not inline: the Content-Security-Policy allows scripts from this origin only.
+    'start.js': {
+      type: 'text/javascript; charset=utf-8',
+      body: Buffer.from(
+        "window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#api', deepLinking: true, persistAuthorization: true });\n",
+      ),
+    },
   };
   app.get(
     '/docs/assets/:file',
@@ -92,8 +99,6 @@ const docsPage = `<!doctype html>
 <body>
   <div id="api"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#api', deepLinking: true, persistAuthorization: true });
-  </script>
+  <script src="/docs/assets/start.js"></script>
 </body>
 </html>`;
