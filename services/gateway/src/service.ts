@@ -5,6 +5,7 @@ import { refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { Redis } from 'ioredis';
+import { auditHook } from './audit.ts';
 import { gatewayProblems } from './errors.ts';
 import {
   defaultRateLimits,
@@ -14,6 +15,7 @@ import {
   redisRateLimitStore,
 } from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes, ensurePlatformAdmin } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -61,9 +63,14 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
         : memoryRateLimitStore();
       app.addHook('onRequest', rateLimitHook(store, limits));
       app.addHook('onClose', () => store.close());
+      app.addHook(
+        'onResponse',
+        auditHook(runtime.pool, () => runtime.clock.now()),
+      );
       await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
       authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600);
       adminRoutes(app, runtime);
+      auditRoutes(app, runtime);
       healthRoutes(app, options.transports);
       docsRoutes(app, options.transports);
       problemRoutes(app, { gateway: gatewayProblems, ...options.problemCatalogues });

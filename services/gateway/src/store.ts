@@ -75,3 +75,62 @@ export async function insertClient(
 export async function findClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
   return (await db.query<ClientRow>('SELECT * FROM clients WHERE client_id = $1', [clientId])).rows[0];
 }
+
+// Audit log
+
+export interface AuditEntry {
+  at: Date;
+  tenant_id: string | null;
+  actor: string | null;
+  actor_role: string | null;
+  method: string;
+  path: string;
+  status: number;
+  outcome: 'SUCCESS' | 'DENIED' | 'FAILED';
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+}
+
+export async function appendAudit(db: Queryable, e: AuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO audit_log (at, tenant_id, actor, actor_role, method, path, status, outcome, ip, user_agent, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      e.at,
+      e.tenant_id,
+      e.actor,
+      e.actor_role,
+      e.method,
+      e.path,
+      e.status,
+      e.outcome,
+      e.ip,
+      e.user_agent,
+      e.request_id,
+    ],
+  );
+}
+
+export async function listAudit(
+  db: Queryable,
+  filter: {
+    tenantId: string | null;
+    actor?: string | undefined;
+    from?: Date | undefined;
+    to?: Date | undefined;
+  },
+  limit: number,
+  before: number | undefined,
+): Promise<Array<AuditEntry & { audit_id: number }>> {
+  const { rows } = await db.query<AuditEntry & { audit_id: number }>(
+    `SELECT audit_id, at, tenant_id, actor, actor_role, method, path, status, outcome, ip, user_agent, request_id
+     FROM audit_log
+     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR actor = $2)
+       AND ($3::timestamptz IS NULL OR at >= $3) AND ($4::timestamptz IS NULL OR at < $4)
+       AND ($5::bigint IS NULL OR audit_id < $5)
+     ORDER BY audit_id DESC LIMIT $6`,
+    [filter.tenantId, filter.actor ?? null, filter.from ?? null, filter.to ?? null, before ?? null, limit],
+  );
+  return rows;
+}

@@ -78,6 +78,7 @@ export function authRoutes(app: App, runtime: ServiceRuntime, tokenTtlSeconds: n
             name: client.name,
           };
         }
+        request.signedIn = principal;
         const answer = {
           access_token: await signToken(keys, principal, tokenTtlSeconds),
           token_type: 'Bearer' as const,
