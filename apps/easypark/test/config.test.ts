@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.ts';
 
@@ -32,5 +35,26 @@ describe('runner configuration', () => {
       EASYPARK_JWT_SECRET: 'f'.repeat(64),
     });
     expect(ok.NODE_ENV).toBe('production');
+  });
+
+  it('reads secrets from files (Kubernetes secrets), and refuses a variable set both ways', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'easypark-secrets-'));
+    try {
+      writeFileSync(join(dir, 'jwt'), `${'a'.repeat(64)}\n`);
+      writeFileSync(join(dir, 'admin'), 'a-real-admin-secret');
+      const config = readConfig({
+        NODE_ENV: 'production',
+        EASYPARK_JWT_SECRET_FILE: join(dir, 'jwt'),
+        EASYPARK_ADMIN_PASSWORD_FILE: join(dir, 'admin'),
+      });
+      expect(config.EASYPARK_JWT_SECRET).toBe('a'.repeat(64));
+      expect(config.EASYPARK_ADMIN_PASSWORD).toBe('a-real-admin-secret');
+      expect(() =>
+        readConfig({ EASYPARK_JWT_SECRET: 'b'.repeat(64), EASYPARK_JWT_SECRET_FILE: join(dir, 'jwt') }),
+      ).toThrow(/not both/);
+      expect(() => readConfig({ EASYPARK_JWT_SECRET_FILE: join(dir, 'missing') })).toThrow(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Static, TSchema } from 'typebox';
 import Value from 'typebox/value';
 
@@ -8,12 +9,25 @@ export class ConfigError extends Error {
 /**
  * Reads environment variables against a TypeBox schema: fills defaults, converts strings to
  * numbers and booleans, and refuses to start with a list of every variable that is wrong.
+ * `NAME_FILE` names a file holding NAME's value (a Kubernetes or Docker secret mounted as a
+ * file); one trailing newline is dropped. Setting both is an error: which one wins is unclear.
  */
 export function loadConfig<T extends TSchema>(
   schema: T,
   env: Record<string, string | undefined> = process.env,
 ): Static<T> {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const names = Object.keys((schema as { properties?: Record<string, unknown> }).properties ?? {});
+  for (const name of names) {
+    const file = defined[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (defined[name] !== undefined) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    try {
+      defined[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
   const withDefaults = Value.Default(schema, defined);
   const converted = Value.Convert(schema, withDefaults);
   if (!Value.Check(schema, converted)) {
