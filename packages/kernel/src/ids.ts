@@ -33,6 +33,7 @@ export const idPrefixes = {
   occupancyImport: 'imp',
   event: 'evt',
   request: 'req',
+  session: 'ses',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

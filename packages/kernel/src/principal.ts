@@ -11,6 +11,8 @@ export interface Principal {
   /** set for drivers: the customer the driver bills as */
   customer_id?: string;
   name?: string;
+  /** The sign-in session the token belongs to (password sign-ins); signing out ends it. */
+  sid?: string;
 }
 
 /** Whether `p` may see objects that belong to `tenantId`. Platform admins and services see every tenant. */

@@ -6,4 +6,6 @@ export const { problem, catalog: gatewayProblems } = problemCatalog({
   TENANT_NOT_FOUND: { status: 404, title: 'No such tenant' },
   USER_NOT_FOUND: { status: 404, title: 'No such user' },
   SERVICE_NOT_FOUND: { status: 404, title: 'No such API' },
+  INVALID_GRANT: { status: 400, title: 'The refresh token is not valid' },
+  SIGNED_OUT: { status: 401, title: 'The session has been signed out' },
 });

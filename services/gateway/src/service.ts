@@ -21,6 +21,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { problemRoutes } from './routes/problems.ts';
 import { proxyRoutes } from './routes/proxy.ts';
+import { sessionChecks } from './sessions.ts';
 
 export interface GatewayOptions {
   /** How to reach each domain service, by service name. */
@@ -61,6 +62,8 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
             new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
           )
         : memoryRateLimitStore();
+      const sessions = sessionChecks(runtime.pool);
+      app.addHook('onRequest', sessions.hook);
       app.addHook('onRequest', rateLimitHook(store, limits));
       app.addHook('onClose', () => store.close());
       app.addHook(
@@ -68,7 +71,7 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
         auditHook(runtime.pool, () => runtime.clock.now()),
       );
       await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
-      authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600);
+      authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600, sessions.signedOut);
       adminRoutes(app, runtime);
       auditRoutes(app, runtime);
       healthRoutes(app, options.transports);

@@ -134,3 +134,75 @@ export async function listAudit(
   );
   return rows;
 }
+
+// Sessions and refresh tokens
+
+export async function openSession(
+  db: Queryable,
+  s: { session_id: string; user_id: string; now: Date; expires_at: Date },
+) {
+  await db.query(
+    'INSERT INTO auth_sessions (session_id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)',
+    [s.session_id, s.user_id, s.now, s.expires_at],
+  );
+}
+
+export async function addRefreshToken(
+  db: Queryable,
+  hash: string,
+  sessionId: string,
+  now: Date,
+): Promise<void> {
+  await db.query('INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES ($1, $2, $3)', [
+    hash,
+    sessionId,
+    now,
+  ]);
+}
+
+export interface RefreshTokenRow {
+  session_id: string;
+  used_at: Date | null;
+  user_id: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export async function lockRefreshToken(db: Queryable, hash: string): Promise<RefreshTokenRow | null> {
+  const { rows } = await db.query<RefreshTokenRow>(
+    `SELECT r.session_id, r.used_at, s.user_id, s.expires_at, s.revoked_at
+     FROM refresh_tokens r JOIN auth_sessions s ON s.session_id = r.session_id
+     WHERE r.token_hash = $1 FOR UPDATE OF r, s`,
+    [hash],
+  );
+  return rows[0] ?? null;
+}
+
+export async function useRefreshToken(db: Queryable, hash: string, now: Date): Promise<void> {
+  await db.query('UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1', [hash, now]);
+}
+
+export async function revokeSession(
+  db: Queryable,
+  sessionId: string,
+  reason: 'SIGNED_OUT' | 'REFRESH_TOKEN_REUSED',
+  now: Date,
+): Promise<void> {
+  await db.query(
+    'UPDATE auth_sessions SET revoked_at = $2, revoked_reason = $3 WHERE session_id = $1 AND revoked_at IS NULL',
+    [sessionId, now, reason],
+  );
+}
+
+export async function sessionRevoked(db: Queryable, sessionId: string): Promise<boolean> {
+  const { rows } = await db.query<{ revoked: boolean }>(
+    'SELECT revoked_at IS NOT NULL AS revoked FROM auth_sessions WHERE session_id = $1',
+    [sessionId],
+  );
+  return rows[0]?.revoked ?? true;
+}
+
+export async function findUser(db: Queryable, userId: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE user_id = $1', [userId]);
+  return rows[0];
+}

@@ -17,6 +17,7 @@ export async function signToken(keys: TokenKeys, principal: Principal, ttlSecond
   if (principal.tenant_id) claims.tenant_id = principal.tenant_id;
   if (principal.customer_id) claims.customer_id = principal.customer_id;
   if (principal.name) claims.name = principal.name;
+  if (principal.sid) claims.sid = principal.sid;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(principal.sub)
@@ -48,6 +49,7 @@ export async function verifyToken(keys: TokenKeys, token: string): Promise<Princ
   if (typeof payload.tenant_id === 'string') principal.tenant_id = payload.tenant_id;
   if (typeof payload.customer_id === 'string') principal.customer_id = payload.customer_id;
   if (typeof payload.name === 'string') principal.name = payload.name;
+  if (typeof payload.sid === 'string') principal.sid = payload.sid;
   if (verified.size > 10_000) verified.clear();
   verified.set(token, { principal, exp: typeof payload.exp === 'number' ? payload.exp : nowSec + 60 });
   return principal;

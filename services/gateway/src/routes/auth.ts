@@ -1,5 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { newId, type Principal } from '@easypark/kernel';
-import { type App, pgConstraint, type ServiceRuntime, signToken, Type } from '@easypark/platform';
+import {
+  type App,
+  pgConstraint,
+  requireRole,
+  type ServiceRuntime,
+  signToken,
+  Type,
+} from '@easypark/platform';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { problem } from '../errors.ts';
@@ -7,7 +15,12 @@ import { absentUserHash, hashSecret, verifySecret } from '../passwords.ts';
 import * as store from '../store.ts';
 
 const TokenBody = Type.Object({
-  grant_type: Type.Union([Type.Literal('password'), Type.Literal('client_credentials')]),
+  grant_type: Type.Union([
+    Type.Literal('password'),
+    Type.Literal('client_credentials'),
+    Type.Literal('refresh_token'),
+  ]),
+  refresh_token: Type.Optional(Type.String({ maxLength: 200 })),
   username: Type.Optional(Type.String({ maxLength: 320 })),
   password: Type.Optional(Type.String({ maxLength: 200 })),
   client_id: Type.Optional(Type.String({ maxLength: 100 })),
@@ -21,6 +34,8 @@ const TokenAnswer = Type.Object({
   role: Type.String(),
   tenant_id: Type.Optional(Type.String()),
   customer_id: Type.Optional(Type.String()),
+  refresh_token: Type.Optional(Type.String()),
+  refresh_expires_in: Type.Optional(Type.Integer()),
 });
 
 const RegisterBody = Type.Object(
@@ -34,7 +49,25 @@ const RegisterBody = Type.Object(
 
 const tags = ['auth'];
 
-export function authRoutes(app: App, runtime: ServiceRuntime, tokenTtlSeconds: number): void {
+/** How long a password sign-in lasts when its tokens keep being refreshed. */
+const sessionDays = 30;
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function principalOfUser(user: store.UserRow, sessionId: string): Principal {
+  const principal: Principal = { sub: user.user_id, role: user.role, sid: sessionId };
+  if (user.name) principal.name = user.name;
+  if (user.tenant_id) principal.tenant_id = user.tenant_id;
+  if (user.customer_id) principal.customer_id = user.customer_id;
+  return principal;
+}
+
+export function authRoutes(
+  app: App,
+  runtime: ServiceRuntime,
+  tokenTtlSeconds: number,
+  signedOut: (sessionId: string) => void,
+): void {
   const { pool, keys } = runtime;
 
   app.register(async (plain) => {
@@ -53,7 +86,10 @@ export function authRoutes(app: App, runtime: ServiceRuntime, tokenTtlSeconds: n
       },
       async (request) => {
         const body = request.body;
+        const now = runtime.clock.now();
         let principal: Principal;
+        let refreshToken: string | undefined;
+        let refreshExpiresIn: number | undefined;
         if (body.grant_type === 'password') {
           if (!body.username || !body.password)
             throw problem('VALIDATION_FAILED', 'username and password are required');
@@ -61,9 +97,51 @@ export function authRoutes(app: App, runtime: ServiceRuntime, tokenTtlSeconds: n
           const ok = await verifySecret(body.password, user?.password_hash ?? absentUserHash);
           if (!user || !ok || user.disabled_at)
             throw problem('INVALID_CREDENTIALS', 'Wrong email or password');
-          principal = { sub: user.user_id, role: user.role, ...(user.name ? { name: user.name } : {}) };
-          if (user.tenant_id) principal.tenant_id = user.tenant_id;
-          if (user.customer_id) principal.customer_id = user.customer_id;
+          const sessionId = newId('session');
+          const expiresAt = new Date(now.getTime() + sessionDays * 86_400_000);
+          refreshToken = randomBytes(32).toString('base64url');
+          await runtime.transaction(async (tx) => {
+            await store.openSession(tx, {
+              session_id: sessionId,
+              user_id: user.user_id,
+              now,
+              expires_at: expiresAt,
+            });
+            await store.addRefreshToken(tx, hashOf(refreshToken!), sessionId, now);
+          });
+          refreshExpiresIn = sessionDays * 86_400;
+          principal = principalOfUser(user, sessionId);
+        } else if (body.grant_type === 'refresh_token') {
+          if (!body.refresh_token) throw problem('VALIDATION_FAILED', 'refresh_token is required');
+          const presented = body.refresh_token;
+          const renewed = await runtime.transaction(async (tx) => {
+            const row = await store.lockRefreshToken(tx, hashOf(presented));
+            if (!row) return { failure: 'unknown' as const };
+            // A refresh token is used once. Seeing it again means it was copied: end the session.
+            if (row.used_at) {
+              await store.revokeSession(tx, row.session_id, 'REFRESH_TOKEN_REUSED', now);
+              return { failure: 'reused' as const, sessionId: row.session_id };
+            }
+            if (row.revoked_at || row.expires_at <= now) return { failure: 'ended' as const };
+            const user = await store.findUser(tx, row.user_id);
+            if (!user || user.disabled_at) return { failure: 'ended' as const };
+            const next = randomBytes(32).toString('base64url');
+            await store.useRefreshToken(tx, hashOf(presented), now);
+            await store.addRefreshToken(tx, hashOf(next), row.session_id, now);
+            return { user, next, sessionId: row.session_id, expiresAt: row.expires_at };
+          });
+          if ('failure' in renewed) {
+            if (renewed.failure === 'reused') signedOut(renewed.sessionId);
+            throw problem(
+              'INVALID_GRANT',
+              renewed.failure === 'reused'
+                ? 'This refresh token was already used; the session has been ended: sign in again'
+                : 'The refresh token is unknown, expired or signed out: sign in again',
+            );
+          }
+          principal = principalOfUser(renewed.user, renewed.sessionId);
+          refreshToken = renewed.next;
+          refreshExpiresIn = Math.max(0, Math.floor((renewed.expiresAt.getTime() - now.getTime()) / 1000));
         } else {
           if (!body.client_id || !body.client_secret)
             throw problem('VALIDATION_FAILED', 'client_id and client_secret are required');
@@ -86,11 +164,39 @@ export function authRoutes(app: App, runtime: ServiceRuntime, tokenTtlSeconds: n
           role: principal.role,
           ...(principal.tenant_id ? { tenant_id: principal.tenant_id } : {}),
           ...(principal.customer_id ? { customer_id: principal.customer_id } : {}),
+          ...(refreshToken ? { refresh_token: refreshToken, refresh_expires_in: refreshExpiresIn } : {}),
         };
         return answer;
       },
     );
   });
+
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      schema: {
+        tags,
+        summary: 'Sign out: end this session',
+        description:
+          'Its refresh tokens stop working at once, and so do its access tokens at this gateway (other gateway ' +
+          'replicas within 5 seconds). Machine clients have no session: revoke the client instead.',
+      },
+    },
+    async (request, reply) => {
+      const principal = requireRole(
+        request.principal,
+        'platform_admin',
+        'tenant_admin',
+        'operator',
+        'driver',
+      );
+      if (principal.sid) {
+        await store.revokeSession(pool, principal.sid, 'SIGNED_OUT', runtime.clock.now());
+        signedOut(principal.sid);
+      }
+      return reply.code(204).send();
+    },
+  );
 
   app.post(
     '/api/v1/auth/register',
