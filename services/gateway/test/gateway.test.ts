@@ -234,6 +234,16 @@ describe('routing and documents', () => {
     }
   });
 
+  it('refuses a body over the limit with 413 problem+json', async () => {
+    const big = await t.request('POST', '/api/v1/parking/sessions/entry', {
+      token: acme.operatorToken,
+      body: { facility_id: 'x', registration_number: 'A'.repeat(1_100_000) },
+    });
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', status: 413 });
+    expect(big.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('answers CORS preflights and exposes the headers clients need', async () => {
     const res = await t.platform.gateway.app.inject({
       method: 'OPTIONS',

@@ -64,6 +64,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     // Services take the id the gateway forwards; the edge makes its own rather than trust a client's.
     requestIdHeader: options.edge ? false : 'x-request-id',
     genReqId: () => newId('request'),
+    // A client has 30 s to send a whole request (headers and body): a slow sender cannot hold a
+    // connection open for ever. Answers are not limited: a Server-Sent Events stream lasts.
+    requestTimeout: 30_000,
     // One log line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
