@@ -93,3 +93,29 @@ export function localMidnight(date: string, zone: string): Date {
   while (localParts(new Date(instant), zone).date < date) instant += 60_000;
   return new Date(instant);
 }
+
+const hourMs = 3_600_000;
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's offset from UTC at an instant, in milliseconds (wall clock − UTC). Cached per UTC
+ * hour, since Intl formatting is slow and imports and forecasts ask for thousands of instants;
+ * an hour whose two ends disagree holds a transition and is answered minute by minute instead.
+ */
+export function utcOffsetMs(instant: number, zone: string): number {
+  const hourStart = Math.floor(instant / hourMs) * hourMs;
+  const key = `${zone} ${hourStart}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const atStart = offsetFromIntl(hourStart, zone);
+  if (atStart !== offsetFromIntl(hourStart + hourMs - 60_000, zone)) return offsetFromIntl(instant, zone);
+  if (offsets.size > 100_000) offsets.clear();
+  offsets.set(key, atStart);
+  return atStart;
+}
+
+function offsetFromIntl(instant: number, zone: string): number {
+  const parts = localParts(new Date(instant), zone);
+  const [y, m, d] = parts.date.split('-').map(Number) as [number, number, number];
+  return Date.UTC(y, m - 1, d, parts.hour, parts.minute) - Math.floor(instant / 60_000) * 60_000;
+}

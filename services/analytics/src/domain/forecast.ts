@@ -13,7 +13,7 @@
  * Weights and intervals come from a rolling-origin backtest over the training history: every day
  * is predicted by a profile built from the days before it only.
  */
-import { localParts } from '@easypark/kernel';
+import { utcOffsetMs } from '@easypark/kernel';
 
 export interface Observation {
   at: Date;
@@ -106,7 +106,6 @@ const DEFAULT_HALF_LIFE_MINUTES = 180;
 const DEFAULT_OFFSETS = { lower: -25, upper: 25 };
 
 const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
@@ -185,7 +184,7 @@ function usableObservations(observations: Observation[]): Observation[] {
 
 function locate(observation: Observation, grid: Grid): Point {
   const time = observation.at.getTime();
-  const wall = time + utcOffset(time, grid.timezone);
+  const wall = time + utcOffsetMs(time, grid.timezone);
   const day = Math.floor(wall / DAY_MS);
   const minuteOfDay = Math.floor((wall - day * DAY_MS) / MINUTE_MS);
   return {
@@ -195,31 +194,6 @@ function locate(observation: Observation, grid: Grid): Point {
     weekday: (((day + 3) % 7) + 7) % 7, // 1970-01-01 was a Thursday
     position: minuteOfDay / grid.slotMinutes,
   };
-}
-
-/**
- * The zone's UTC offset at an instant, cached per UTC hour: a backtest places every observation
- * many times and Intl formatting is slow. An hour whose two ends disagree holds a transition and
- * is asked minute by minute instead.
- */
-const offsetCache = new Map<string, number>();
-
-function utcOffset(time: number, zone: string): number {
-  const hourStart = Math.floor(time / HOUR_MS) * HOUR_MS;
-  const key = `${zone} ${hourStart}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
-  const atStart = offsetFromIntl(hourStart, zone);
-  if (atStart !== offsetFromIntl(hourStart + HOUR_MS - MINUTE_MS, zone)) return offsetFromIntl(time, zone);
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(key, atStart);
-  return atStart;
-}
-
-function offsetFromIntl(time: number, zone: string): number {
-  const parts = localParts(new Date(time), zone);
-  const [y, m, d] = parts.date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d, parts.hour, parts.minute) - Math.floor(time / MINUTE_MS) * MINUTE_MS;
 }
 
 interface Day {

@@ -7,7 +7,7 @@
  * `{ timestamp, occupied_spaces, capacity? }`. Rows that cannot be trusted are skipped and
  * counted by reason, with a few line numbers, so whoever imports can see what was dropped.
  */
-import { addDays, isTimeZone, localParts } from '@easypark/kernel';
+import { addDays, isTimeZone, utcOffsetMs } from '@easypark/kernel';
 
 export interface ImportOptions {
   timezone: string;
@@ -344,43 +344,18 @@ export function parseTimestamp(value: unknown, zone: string): Date | 'nonexisten
 function instantOfLocalTime(wall: number, zone: string): Date | 'nonexistent' {
   const day = 86_400_000;
   // The offsets in force a day either side cover every zone's transition around `wall`.
-  const candidates = [wall - utcOffset(wall - day, zone), wall - utcOffset(wall + day, zone)]
+  const candidates = [wall - utcOffsetMs(wall - day, zone), wall - utcOffsetMs(wall + day, zone)]
     .filter((instant) => wallClockMinute(instant, zone) === Math.floor(wall / 60_000))
     .sort((a, b) => a - b);
   return candidates.length > 0 ? new Date(candidates[0]!) : 'nonexistent';
 }
 
 function wallClockMinute(instant: number, zone: string): number {
-  return Math.floor(instant / 60_000) + utcOffset(instant, zone) / 60_000;
-}
-
-/**
- * The zone's UTC offset at an instant, cached per UTC hour since a file has thousands of rows
- * and Intl formatting is slow. An hour whose two ends disagree holds a transition: not cached.
- */
-const offsetCache = new Map<string, number>();
-
-function utcOffset(instant: number, zone: string): number {
-  const hour = 3_600_000;
-  const hourStart = Math.floor(instant / hour) * hour;
-  const key = `${zone} ${hourStart}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
-  const atStart = offsetFromIntl(hourStart, zone);
-  if (atStart !== offsetFromIntl(hourStart + hour - 60_000, zone)) return offsetFromIntl(instant, zone);
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(key, atStart);
-  return atStart;
-}
-
-function offsetFromIntl(instant: number, zone: string): number {
-  const parts = localParts(new Date(instant), zone);
-  const [y, m, d] = parts.date.split('-').map(Number) as [number, number, number];
-  return Date.UTC(y, m - 1, d, parts.hour, parts.minute) - Math.floor(instant / 60_000) * 60_000;
+  return Math.floor(instant / 60_000) + utcOffsetMs(instant, zone) / 60_000;
 }
 
 function localDate(instant: number, zone: string): string {
-  return new Date(instant + utcOffset(instant, zone)).toISOString().slice(0, 10);
+  return new Date(instant + utcOffsetMs(instant, zone)).toISOString().slice(0, 10);
 }
 
 // ---------------------------------------------------------------------------------------------
