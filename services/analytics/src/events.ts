@@ -5,12 +5,10 @@
  */
 import { fromMajor } from '@easypark/kernel';
 import type { EventHandlers, ServiceRuntime, Tx } from '@easypark/platform';
-import { hourOf } from './domain/occupancy.ts';
+import { hourOf, type SpaceSize } from './domain/occupancy.ts';
 import { dayBefore, knownFacilities } from './facilities.ts';
 import { checkRevenueAlert, checkStationAlert, occupancyChanged } from './monitor.ts';
 import * as store from './store.ts';
-
-type SpaceSize = 'COMPACT' | 'STANDARD' | 'LARGE';
 
 export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
   const knownFacility = knownFacilities(runtime);
