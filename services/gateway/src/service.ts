@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProblemKind } from '@easypark/kernel';
-import { refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
+import { type Logger, refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { Redis } from 'ioredis';
@@ -53,19 +53,25 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       const origins = options.corsOrigins ?? ['*'];
       await app.register(cors, {
         origin: origins.includes('*') ? true : origins,
-        exposedHeaders: ['link', 'location', 'x-request-id', 'retry-after'],
+        exposedHeaders: [
+          'link',
+          'location',
+          'x-request-id',
+          'retry-after',
+          'ratelimit-limit',
+          'ratelimit-remaining',
+          'ratelimit-reset',
+        ],
         maxAge: 600,
       });
       const limits = { ...defaultRateLimits, ...options.rateLimits };
-      const store = options.redisUrl
-        ? redisRateLimitStore(
-            new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }),
-          )
+      const counters = options.redisUrl
+        ? redisCounters(options.redisUrl, runtime.logger)
         : memoryRateLimitStore();
       const sessions = sessionChecks(runtime.pool);
       app.addHook('onRequest', sessions.hook);
-      app.addHook('onRequest', rateLimitHook(store, limits));
-      app.addHook('onClose', () => store.close());
+      app.addHook('onRequest', rateLimitHook(counters, limits));
+      app.addHook('onClose', () => counters.close());
       app.addHook(
         'onResponse',
         auditHook(runtime.pool, () => runtime.clock.now()),
@@ -86,4 +92,18 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       });
     },
   };
+}
+
+/** Redis for the rate limit counters; while it is unreachable, requests go through (and it says so once). */
+function redisCounters(url: string, logger: Logger) {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  let down = false;
+  redis.on('error', (error) => {
+    if (!down) logger.warn({ err: error }, 'Redis unreachable: rate limits are not counted until it is back');
+    down = true;
+  });
+  redis.on('ready', () => {
+    down = false;
+  });
+  return redisRateLimitStore(redis);
 }

@@ -252,6 +252,7 @@ describe('routing and documents', () => {
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(String(res.headers['access-control-expose-headers'])).toContain('ratelimit-remaining');
   });
 
   it('shows every service in one /metrics', async () => {
