@@ -45,6 +45,10 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     requireSecret('EASYPARK_JWT_SECRET', config.EASYPARK_JWT_SECRET, '', env);
     if (config.EASYPARK_DATA_DIR === ':memory:')
       throw new ConfigError('EASYPARK_DATA_DIR=:memory: keeps nothing; not allowed in production');
+    if (config.EASYPARK_CORS_ORIGINS.split(',').some((origin) => origin.trim() === '*'))
+      throw new ConfigError(
+        'EASYPARK_CORS_ORIGINS must list the web origins allowed to call the API in production (not *)',
+      );
   }
   return config;
 }

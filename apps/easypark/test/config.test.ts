@@ -29,11 +29,16 @@ describe('runner configuration', () => {
     expect(() =>
       readConfig({ NODE_ENV: 'production', EASYPARK_ADMIN_PASSWORD: 'a-real-admin-secret' }),
     ).toThrow(/EASYPARK_JWT_SECRET/);
-    const ok = readConfig({
+    const secrets = {
       NODE_ENV: 'production',
       EASYPARK_ADMIN_PASSWORD: 'a-real-admin-secret',
       EASYPARK_JWT_SECRET: 'f'.repeat(64),
-    });
+    };
+    expect(() => readConfig(secrets)).toThrow(/EASYPARK_CORS_ORIGINS/);
+    expect(() => readConfig({ ...secrets, EASYPARK_CORS_ORIGINS: 'https://app.example.com, *' })).toThrow(
+      /EASYPARK_CORS_ORIGINS/,
+    );
+    const ok = readConfig({ ...secrets, EASYPARK_CORS_ORIGINS: 'https://app.example.com' });
     expect(ok.NODE_ENV).toBe('production');
   });
 
@@ -44,6 +49,7 @@ describe('runner configuration', () => {
       writeFileSync(join(dir, 'admin'), 'a-real-admin-secret');
       const config = readConfig({
         NODE_ENV: 'production',
+        EASYPARK_CORS_ORIGINS: 'https://app.example.com',
         EASYPARK_JWT_SECRET_FILE: join(dir, 'jwt'),
         EASYPARK_ADMIN_PASSWORD_FILE: join(dir, 'admin'),
       });
