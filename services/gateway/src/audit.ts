@@ -37,7 +37,10 @@ export function auditHook(db: Queryable, now: () => Date) {
         outcome:
           status < 400 ? 'SUCCESS' : status === 401 || status === 403 || status === 429 ? 'DENIED' : 'FAILED',
         ip: request.ip,
-        user_agent: String(request.headers['user-agent'] ?? '').slice(0, 300) || null,
+        user_agent:
+          String(request.headers['user-agent'] ?? '')
+            .slice(0, 300)
+            .replaceAll('\u0000', '\uFFFD') || null,
         request_id: request.id,
       });
     } catch (error) {
@@ -50,5 +53,6 @@ function attemptedName(body: unknown): string | null {
   if (!body || typeof body !== 'object') return null;
   const b = body as { username?: unknown; client_id?: unknown; email?: unknown };
   const name = [b.username, b.client_id, b.email].find((v): v is string => typeof v === 'string') ?? null;
-  return name ? name.slice(0, 320) : null;
+  // PostgreSQL text cannot hold U+0000: a name tried with one would lose the attempt's row.
+  return name ? name.slice(0, 320).replaceAll('\u0000', '\uFFFD') : null;
 }

@@ -16,15 +16,39 @@ export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeCursor<T>(cursor: string | undefined): T | undefined {
+/**
+ * The value a list cursor holds. `valid` says what shape the list hands out (usually `isIdCursor`):
+ * a forged cursor of another shape is a 400, never a value that reaches SQL.
+ */
+export function decodeCursor<T>(
+  cursor: string | undefined,
+  valid?: (value: unknown) => value is T,
+): T | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw commonProblem('VALIDATION_FAILED', 'cursor is not one this API handed out', {
+  const refused = () =>
+    commonProblem('VALIDATION_FAILED', 'cursor is not one this API handed out', {
       errors: [{ field: 'cursor', message: 'unknown cursor' }],
     });
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refused();
   }
+  // PostgreSQL text cannot hold U+0000, whatever the shape.
+  if (holdsNul(value) || (valid && !valid(value))) throw refused();
+  return value as T;
+}
+
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner));
+}
+
+/** The usual cursor: the id of the last row of the page before. */
+export function isIdCursor(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z]{3}_[0-9a-f]{32}$/.test(value);
 }
 
 /**

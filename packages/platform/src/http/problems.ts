@@ -26,6 +26,10 @@ export function toAppError(error: unknown): AppError {
       return commonProblem('PAYLOAD_TOO_LARGE', 'The request body is larger than this route accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return commonProblem('UNSUPPORTED_MEDIA_TYPE', 'Send application/json');
+    case 'FST_ERR_BAD_URL':
+      return commonProblem('VALIDATION_FAILED', 'The path has a malformed %-escape');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return commonProblem('VALIDATION_FAILED', 'A path segment is longer than any id');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return commonProblem('VALIDATION_FAILED', 'The body is not valid JSON');

@@ -33,11 +33,24 @@ export function timeRange(
 }
 
 function instant(value: string, timezone: string, field: string, endOfDay: boolean): Date {
-  if (localDate.test(value)) return localMidnight(endOfDay ? addDays(value, 1) : value, timezone);
-  const at = new Date(value.replace(' ', 'T'));
-  if (Number.isNaN(at.getTime()) || !/(Z|[+-]\d{2}:?\d{2})$/.test(value))
-    throw problem('INVALID_RANGE', `${field} is neither a date nor a time with a zone`, {
+  const refused = () =>
+    problem('INVALID_RANGE', `${field} is neither a date nor a time with a zone`, {
       errors: [{ field, message: 'YYYY-MM-DD or ISO 8601 with Z or an offset' }],
     });
+  if (localDate.test(value)) {
+    // A real calendar day (not 2024-02-30 nor month 70), in years the database holds.
+    const day = new Date(`${value}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || !day.toISOString().startsWith(value) || !storableYear(day))
+      throw refused();
+    return localMidnight(endOfDay ? addDays(value, 1) : value, timezone);
+  }
+  const at = new Date(value.replace(' ', 'T'));
+  if (Number.isNaN(at.getTime()) || !/(Z|[+-]\d{2}:?\d{2})$/.test(value) || !storableYear(at))
+    throw refused();
   return at;
+}
+
+/** The years every request's dates are kept to (as the platform's date formats are). */
+function storableYear(date: Date): boolean {
+  return date.getUTCFullYear() >= 1000 && date.getUTCFullYear() <= 9000;
 }
