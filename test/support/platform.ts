@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { OidcSettings } from '@easypark/gateway';
 import { type Clock, systemClock } from '@easypark/kernel';
-import { createLogger, dropDatabase, tokenKeys } from '@easypark/platform';
+import { createLogger, dropDatabase, type TokenKeys, tokenKeys } from '@easypark/platform';
 import amqp from 'amqplib';
 import { inject } from 'vitest';
 import { type Platform, startPlatform } from '../../apps/easypark/src/platform.ts';
@@ -26,6 +27,8 @@ export interface TenantFixture {
 
 export interface TestPlatform {
   platform: Platform;
+  /** The platform's signing keys: tests sign tokens for principals no sign-in gives (services, API keys). */
+  keys: TokenKeys;
   /** Calls the gateway, e.g. `request('POST', '/api/v1/parking/sessions/entry', { token, body })`. */
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<TestResponse<T>>;
   /** Signs in through POST /api/v1/auth/token. */
@@ -54,22 +57,26 @@ export async function startTestPlatform(
     secret?: string;
     /** The gateway's limits; off unless a test is about them (test files sign in many users at once). */
     rateLimits?: { auth: number; write: number; read: number };
+    /** An external identity provider the gateway accepts tokens of. */
+    oidc?: OidcSettings;
   } = {},
 ): Promise<TestPlatform> {
   const secret = options.secret ?? randomBytes(32).toString('hex');
   const serverUrl = inject('postgresUrl');
+  const keys = tokenKeys(secret);
   const prefix = options.databasePrefix ?? `t${randomBytes(5).toString('hex')}`;
   const exchange = process.env.AMQP_URL ? `easypark.test.${prefix}` : null;
   const platform = await startPlatform({
     serverUrl,
     dataDir: ':memory:',
     ...(exchange ? { amqpUrl: process.env.AMQP_URL!, exchange } : {}),
-    keys: tokenKeys(secret),
+    keys,
     logger: createLogger({ name: 'test', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     clock: options.clock ?? systemClock,
     databasePrefix: prefix,
     poolSize: 5,
     rateLimits: options.rateLimits ?? { auth: 0, write: 0, read: 0 },
+    ...(options.oidc ? { oidc: options.oidc } : {}),
     admin: { email: 'admin@easypark.local', password, explicit: true },
   });
   const app = platform.gateway.app;
@@ -113,6 +120,7 @@ export async function startTestPlatform(
 
   const testPlatform: TestPlatform = {
     platform,
+    keys,
     request,
     login,
     adminToken,

@@ -6,6 +6,7 @@ export const idPrefixes = {
   user: 'usr',
   customer: 'cus',
   client: 'cli',
+  apiKey: 'key',
   facility: 'fac',
   facilityOperation: 'fop',
   pricing: 'prc',

@@ -5,4 +5,5 @@ export * from './ids.ts';
 export * from './money.ts';
 export * from './plates.ts';
 export * from './principal.ts';
+export * from './route-access.ts';
 export * from './time.ts';

@@ -11,7 +11,7 @@ import type { EventBus } from './bus/port.ts';
 import type { ServiceClient } from './client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { type Pool, type Tx, withTransaction } from './db/pool.ts';
-import { type App, createHttpApp } from './http/app.ts';
+import { type App, createHttpApp, type EdgeAccess } from './http/app.ts';
 import type { TokenKeys } from './http/auth.ts';
 import { forgetOldRequests } from './idempotency.ts';
 import { applyOnce } from './inbox.ts';
@@ -55,6 +55,8 @@ export interface ServiceDefinition {
   handlers?: EventHandlers | ((runtime: ServiceRuntime) => EventHandlers);
   /** True for the gateway: the service that faces clients directly. */
   edge?: boolean;
+  /** The edge's credentials and pass-through routes (the gateway). */
+  edgeAccess?: (runtime: ServiceRuntime) => EdgeAccess;
   /** Background work (schedulers); started after the app is ready, stopped first. */
   background?: (runtime: ServiceRuntime) => BackgroundWork;
 }
@@ -149,6 +151,7 @@ export async function startService(
     keys: deps.keys,
     ...(deps.registry ? { registry: deps.registry } : {}),
     ...(definition.edge ? { edge: true } : {}),
+    ...(definition.edgeAccess ? { edgeAccess: definition.edgeAccess(runtime) } : {}),
     openapi: { title: definition.title, description: definition.description },
     readiness: {
       database: async () => (await deps.pool.query('SELECT 1')).rowCount === 1,

@@ -32,6 +32,3 @@ export function canSeeCharging(principal: Principal, row: { tenant_id: string; c
     return principal.customer_id !== undefined && principal.customer_id === row.customer_id;
   return canSeeTenant(principal, row.tenant_id);
 }
-
-export const staff = ['platform_admin', 'tenant_admin', 'operator'] as const;
-export const managers = ['platform_admin', 'tenant_admin'] as const;

@@ -1,7 +1,8 @@
 import { facilityClient } from '@easypark/facility/client';
-import { AppError, fromMajor, newId } from '@easypark/kernel';
+import { AppError, fromMajor, newId, type Principal } from '@easypark/kernel';
 import { type ParkingSession, parkingClient } from '@easypark/parking/client';
 import { type Emit, pgConstraint, type ServiceRuntime, type Tx } from '@easypark/platform';
+import { canSeeCharging } from './access.ts';
 import { energyCost } from './domain/estimates.ts';
 import { lastIncreaseAfter, type MeterReading } from './domain/meter.ts';
 import { orderedChanges, sharePower } from './domain/power.ts';
@@ -271,11 +272,15 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
 
   // Sessions: the API side
 
-  /** Checks the car may charge here: its parking session is open, it is electric, the connector fits. */
+  /**
+   * Checks the car may charge here: its parking session is the principal's to charge (else it is
+   * not found, whatever state it is in), open, the car is electric and the connector fits.
+   */
   async function checkVehicle(
     request: { parking_session_id: string; vehicle_id: string },
     facilityId: string,
     connector: ConnectorType | null,
+    principal: Principal,
   ): Promise<ChargeableCar> {
     let validation: Awaited<ReturnType<typeof parking.validateSession>>;
     try {
@@ -288,6 +293,8 @@ export function chargingOperations(runtime: ServiceRuntime, settings: ChargingSe
         );
       throw error;
     }
+    if (!canSeeCharging(principal, validation))
+      throw problem('PARKING_SESSION_NOT_FOUND', `There is no parking session ${request.parking_session_id}`);
     if (validation.reason === 'SESSION_CLOSED')
       throw problem('PARKING_SESSION_CLOSED', 'The car has left: its parking session is closed');
     if (validation.reason === 'VEHICLE_MISMATCH')

@@ -1,12 +1,7 @@
 import { type FacilityConfig, facilityClient } from '@easypark/facility/client';
-import { AppError, canSeeTenant, type Principal } from '@easypark/kernel';
-import { requireRole, type ServiceRuntime } from '@easypark/platform';
+import { AppError, canSeeFacility, canSeeTenant, type Principal } from '@easypark/kernel';
+import type { ServiceRuntime } from '@easypark/platform';
 import { problem } from './errors.ts';
-
-/** Who runs a facility's spaces, gates and sessions. */
-export function requireStaff(principal: Principal | undefined): Principal {
-  return requireRole(principal, 'platform_admin', 'tenant_admin', 'operator');
-}
 
 /** The facility's configuration from the facility service; unknown facilities are FACILITY_NOT_FOUND. */
 export async function loadFacility(runtime: ServiceRuntime, facilityId: string): Promise<FacilityConfig> {
@@ -21,8 +16,8 @@ export async function loadFacility(runtime: ServiceRuntime, facilityId: string):
 }
 
 /**
- * A facility the principal may manage. Another tenant's facility answers exactly like a
- * missing one, so that its existence is not revealed.
+ * A facility the principal may manage (an API key: its own facility only). Another tenant's
+ * facility answers exactly like a missing one, so that its existence is not revealed.
  */
 export async function facilityForStaff(
   runtime: ServiceRuntime,
@@ -30,7 +25,7 @@ export async function facilityForStaff(
   facilityId: string,
 ): Promise<FacilityConfig> {
   const facility = await loadFacility(runtime, facilityId);
-  if (!canSeeTenant(principal, facility.tenant_id)) {
+  if (!canSeeFacility(principal, facility.tenant_id, facility.facility_id)) {
     throw problem('FACILITY_NOT_FOUND', `Facility ${facilityId} does not exist`);
   }
   return facility;
@@ -56,8 +51,14 @@ export async function facilityIfReachable(
   }
 }
 
-/** True when the principal may see an object of this tenant (staff, platform admins). */
-export function staffSees(principal: Principal, tenantId: string | null): boolean {
+/**
+ * True when the principal may see an object of this tenant (staff, platform admins); with the
+ * object's facility, an API key may too if it is the key's facility.
+ */
+export function staffSees(principal: Principal, tenantId: string | null, facilityId?: string): boolean {
   if (principal.role === 'platform_admin') return true;
-  return principal.role !== 'driver' && tenantId !== null && canSeeTenant(principal, tenantId);
+  if (principal.role === 'driver' || tenantId === null) return false;
+  return facilityId === undefined
+    ? canSeeTenant(principal, tenantId)
+    : canSeeFacility(principal, tenantId, facilityId);
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { commonProblem, newId, type Principal } from '@easypark/kernel';
+import { accessOf, commonProblem, mayCall, newId, type Principal, type RouteAccess } from '@easypark/kernel';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   LogController,
   type RawServerDefault,
 } from 'fastify';
@@ -22,15 +23,13 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-/** Who may call a route: anyone, any signed-in principal (the default), or only another service. */
-export type RouteAccess = 'public' | 'user' | 'internal';
-
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
   interface FastifyContextConfig {
-    access?: RouteAccess;
+    /** The gateway's pass-through routes: decided by the service route they reach, not the table. */
+    proxy?: boolean;
   }
   interface FastifyInstance {
     metricsRegistry: Registry;
@@ -50,6 +49,15 @@ export interface HttpAppOptions {
   edge?: boolean;
   /** Shared by every service of one process (embedded mode), so one /metrics shows them all. */
   registry?: Registry;
+  /** The edge's own credentials and pass-through routes (the gateway). */
+  edgeAccess?: EdgeAccess;
+}
+
+export interface EdgeAccess {
+  /** Who is calling: besides our bearer tokens, API keys and an external identity provider's tokens. */
+  authenticate(request: FastifyRequest): Promise<Principal>;
+  /** The rule of a pass-through route: that of the service route it reaches. */
+  proxyAccess(request: FastifyRequest): RouteAccess | undefined;
 }
 
 /**
@@ -70,6 +78,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     // One log line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's own refusals (a malformed %-escape, an over-long path segment) as problem+json too.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -87,15 +97,42 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
       registers: [registry],
     });
 
+  // Every route is in the route-access table, or the service does not start.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.proxy) return;
+    for (const method of [route.method].flat()) {
+      if (method === 'OPTIONS' || accessOf(method, route.url)) continue;
+      throw new Error(`${options.name}: ${method} ${route.url} is missing from the route-access table`);
+    }
+  });
+
+  const authenticate =
+    options.edgeAccess?.authenticate ??
+    (async (request: FastifyRequest) => {
+      const token = bearerToken(request.headers.authorization);
+      if (!token)
+        throw commonProblem('UNAUTHENTICATED', 'Send an access token: Authorization: Bearer <token>');
+      return verifyToken(options.keys, token);
+    });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const access = request.routeOptions.config.access ?? 'user';
-    if (access === 'public' || request.method === 'OPTIONS') return; // CORS preflights carry no credentials
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw commonProblem('UNAUTHENTICATED', 'Send an access token: Authorization: Bearer <token>');
-    request.principal = await verifyToken(options.keys, token);
-    if (access === 'internal' && request.principal.role !== 'service') {
-      throw commonProblem('FORBIDDEN', 'This route is for other services only');
+    if (request.method === 'OPTIONS') return; // CORS preflights carry no credentials
+    const access = request.routeOptions.config.proxy
+      ? options.edgeAccess?.proxyAccess(request)
+      : accessOf(request.method, request.routeOptions.url ?? '');
+    // No rule: no such route (the not-found handler answers) or no such service route behind the edge.
+    if (access === undefined || access === 'public') return;
+    request.principal = await authenticate(request);
+    if (!mayCall(request.principal, access)) {
+      throw commonProblem(
+        'FORBIDDEN',
+        access === 'internal'
+          ? 'This route is for other services only'
+          : request.principal.role === 'api_key'
+            ? 'This API key does not have the permission this route needs'
+            : `This needs one of the roles: ${access.roles.join(', ')}`,
+      );
     }
   });
 
@@ -146,10 +183,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     },
   });
 
-  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({
+  app.get('/healthz', { schema: { hide: true } }, async () => ({
     status: 'ok',
   }));
-  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, boolean> = {};
     for (const [name, check] of Object.entries(options.readiness ?? {})) {
       checks[name] = await check().catch(() => false);
@@ -157,12 +194,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
-  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-    app.swagger(),
-  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;
 }

@@ -1,4 +1,11 @@
-import { commonProblem, type Principal, type Role, roles } from '@easypark/kernel';
+import {
+  commonProblem,
+  type Permission,
+  type Principal,
+  permissionNames,
+  type Role,
+  roles,
+} from '@easypark/kernel';
 import { jwtVerify, SignJWT } from 'jose';
 
 export const issuer = 'easyparkplus';
@@ -18,6 +25,8 @@ export async function signToken(keys: TokenKeys, principal: Principal, ttlSecond
   if (principal.customer_id) claims.customer_id = principal.customer_id;
   if (principal.name) claims.name = principal.name;
   if (principal.sid) claims.sid = principal.sid;
+  if (principal.facility_id) claims.facility_id = principal.facility_id;
+  if (principal.permissions) claims.permissions = principal.permissions;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(principal.sub)
@@ -50,6 +59,11 @@ export async function verifyToken(keys: TokenKeys, token: string): Promise<Princ
   if (typeof payload.customer_id === 'string') principal.customer_id = payload.customer_id;
   if (typeof payload.name === 'string') principal.name = payload.name;
   if (typeof payload.sid === 'string') principal.sid = payload.sid;
+  if (typeof payload.facility_id === 'string') principal.facility_id = payload.facility_id;
+  if (Array.isArray(payload.permissions))
+    principal.permissions = payload.permissions.filter((p): p is Permission =>
+      permissionNames.includes(p as Permission),
+    );
   if (verified.size > 10_000) verified.clear();
   verified.set(token, { principal, exp: typeof payload.exp === 'number' ? payload.exp : nowSec + 60 });
   return principal;
@@ -59,13 +73,4 @@ export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match ? match[1]! : null;
-}
-
-/** Throws 403 unless the principal has one of the roles. */
-export function requireRole(principal: Principal | undefined, ...allowed: Role[]): Principal {
-  if (!principal) throw commonProblem('UNAUTHENTICATED');
-  if (!allowed.includes(principal.role)) {
-    throw commonProblem('FORBIDDEN', `This needs one of the roles: ${allowed.join(', ')}`);
-  }
-  return principal;
 }

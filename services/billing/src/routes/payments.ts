@@ -1,5 +1,5 @@
-import { type App, oncePerKey, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
-import { canSeeBilling, managers, people } from '../access.ts';
+import { type App, oncePerKey, type ServiceRuntime, Type } from '@easypark/platform';
+import { canSeeBilling } from '../access.ts';
 import { problem } from '../errors.ts';
 import type { PaymentOperations } from '../payments.ts';
 import * as store from '../store.ts';
@@ -21,8 +21,7 @@ export function paymentRoutes(app: App, runtime: ServiceRuntime, payments: Payme
   app.get(
     '/billing/v1/payments/:payment_id',
     { schema: { tags, summary: 'A payment', params: Type.Object({ payment_id: PaymentId }) } },
-    async (request) =>
-      paymentView(await paymentOr404(requireRole(request.principal, ...people), request.params.payment_id)),
+    async (request) => paymentView(await paymentOr404(request.principal!, request.params.payment_id)),
   );
 
   app.post(
@@ -46,7 +45,7 @@ export function paymentRoutes(app: App, runtime: ServiceRuntime, payments: Payme
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, ...managers);
+      const principal = request.principal!;
       const payment = await paymentOr404(principal, request.params.payment_id);
       const amount =
         request.body.amount === undefined

@@ -1,6 +1,6 @@
 import { addDays, canSeeTenant, localParts, minorUnits, money, toMajor } from '@easypark/kernel';
-import { type App, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
-import { managers, people, staff, tenantScope } from '../access.ts';
+import { type App, type ServiceRuntime, Type } from '@easypark/platform';
+import { tenantScope } from '../access.ts';
 import type { ChargeOperations } from '../charges.ts';
 import { balanceDue, loyaltyTier } from '../domain/ledger.ts';
 import { problem } from '../errors.ts';
@@ -34,7 +34,7 @@ export function reportRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, ...staff);
+      const principal = request.principal!;
       const facility = await charges.facilityOf(request.params.facility_id);
       if (!canSeeTenant(principal, facility.tenant_id))
         throw problem('FACILITY_NOT_FOUND', `Facility ${request.params.facility_id} does not exist`);
@@ -79,7 +79,7 @@ export function reportRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, ...people);
+      const principal = request.principal!;
       const customerId = request.params.customer_id;
       if (principal.role === 'driver' && principal.customer_id !== customerId)
         throw problem('NOT_FOUND', `There is no customer ${customerId}`);
@@ -142,7 +142,7 @@ export function reportRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, 'tenant_admin');
+      const principal = request.principal!;
       const account = await store.saveAccount(pool, {
         tenant_id: principal.tenant_id!,
         customer_id: request.params.customer_id,
@@ -165,7 +165,7 @@ export function reportRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, ...managers, 'operator');
+      const principal = request.principal!;
       const tenantId = principal.tenant_id;
       const account = tenantId ? await store.findAccount(pool, tenantId, request.params.customer_id) : null;
       return account

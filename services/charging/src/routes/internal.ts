@@ -6,10 +6,8 @@ import { problem } from '../errors.ts';
 import * as store from '../store.ts';
 import { ChargingSessionId, ParkingSessionId } from './schemas.ts';
 
-/** Service-to-service routes: never exposed by the gateway, callable only with a service token. */
-
+/** Service-to-service routes ('internal' in the route-access table): service tokens only, never exposed by the gateway. */
 const tags = ['Internal'];
-const internal = { access: 'internal' as const };
 
 export function energyAnswer(s: store.SessionRow): EnergyAnswer {
   const ended = !store.openStatuses.includes(s.status);
@@ -47,7 +45,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.post(
     '/charging/internal/sessions/validate',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'Whether a charging session is final and billable (for billing)',
@@ -75,7 +72,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/charging/internal/sessions/:session_id/energy',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'Energy a charging session delivered and what it costs (for billing)',
@@ -88,7 +84,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/charging/internal/parking-sessions/:parking_session_id/sessions',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'Every charging session of a parking session (for billing at exit)',

@@ -2,10 +2,10 @@ import { newId } from '@easypark/kernel';
 import {
   type App,
   decodeCursor,
+  isIdCursor,
   pageQuery,
   paginate,
   pgConstraint,
-  requireRole,
   type ServiceRuntime,
   Type,
 } from '@easypark/platform';
@@ -126,7 +126,7 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
       schema: { tags, summary: 'Register a facility', body: RegisterBody },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, 'platform_admin', 'tenant_admin');
+      const principal = request.principal!;
       const body = request.body;
       const tenantId = principal.role === 'platform_admin' ? body.tenant_id : principal.tenant_id;
       if (!tenantId)
@@ -223,7 +223,7 @@ export function facilityRoutes(app: App, runtime: ServiceRuntime): void {
         ...(tenantId ? { tenantId } : {}),
         ...(status ? { status } : {}),
         ...(q.city ? { city: q.city } : {}),
-        ...(q.cursor ? { after: decodeCursor<string>(q.cursor) } : {}),
+        ...(q.cursor ? { after: decodeCursor(q.cursor, isIdCursor) } : {}),
         limit: limit + 1,
       });
       return paginate(request, reply, rows, limit, (r) => r.facility_id).map(facilityView);

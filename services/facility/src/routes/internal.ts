@@ -4,7 +4,6 @@ import { problem } from '../errors.ts';
 import * as store from '../store.ts';
 import { facilityConfigView, pricingView } from '../views.ts';
 
-const internal = { access: 'internal' as const };
 const tags = ['internal'];
 
 /** Routes for other services (and the gateway, which keeps identity but not the tenant registry). */
@@ -20,7 +19,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/facilities/internal/:facility_id/config',
     {
-      config: internal,
       schema: { tags, params: Type.Object({ facility_id: Type.String({ maxLength: 64 }) }) },
     },
     async (request) => facilityConfigView(await facilityOr404(request.params.facility_id)),
@@ -29,7 +27,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/facilities/internal/:facility_id/pricing-strategy',
     {
-      config: internal,
       schema: {
         tags,
         summary:
@@ -76,7 +73,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.post(
     '/facilities/internal/tenants',
     {
-      config: internal,
       schema: {
         tags,
         body: Type.Object(
@@ -97,14 +93,13 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
     },
   );
 
-  app.get('/facilities/internal/tenants', { config: internal, schema: { tags } }, async () =>
+  app.get('/facilities/internal/tenants', { schema: { tags } }, async () =>
     (await store.listTenants(pool)).map(tenantView),
   );
 
   app.get(
     '/facilities/internal/tenants/:tenant_id',
     {
-      config: internal,
       schema: { tags, params: Type.Object({ tenant_id: Type.String({ maxLength: 64 }) }) },
     },
     async (request) => {

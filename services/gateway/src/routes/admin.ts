@@ -4,10 +4,10 @@ import { newId } from '@easypark/kernel';
 import {
   type App,
   decodeCursor,
+  isIdCursor,
   pageQuery,
   paginate,
   pgConstraint,
-  requireRole,
   type ServiceRuntime,
   Type,
 } from '@easypark/platform';
@@ -69,7 +69,6 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      requireRole(request.principal, 'platform_admin');
       return reply.code(201).send(await facilities.createTenant({ name: request.body.name }));
     },
   );
@@ -78,7 +77,7 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
     '/api/v1/tenants',
     { schema: { tags: ['tenants'], summary: 'Tenants you can see' } },
     async (request) => {
-      const principal = requireRole(request.principal, 'platform_admin', 'tenant_admin', 'operator');
+      const principal = request.principal!;
       if (principal.role === 'platform_admin') return facilities.listTenants();
       return [await facilities.tenant(principal.tenant_id!)];
     },
@@ -90,7 +89,7 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
       schema: { tags: ['users'], summary: 'Create a staff account', body: UserBody },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, 'platform_admin', 'tenant_admin');
+      const principal = request.principal!;
       const body = request.body;
       let tenantId: string | null = null;
       if (body.role === 'platform_admin') {
@@ -136,13 +135,13 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, 'platform_admin', 'tenant_admin');
+      const principal = request.principal!;
       const limit = request.query.limit ?? 100;
       const rows = await store.listUsers(
         pool,
         principal.role === 'tenant_admin' ? principal.tenant_id! : null,
         limit + 1,
-        decodeCursor<string>(request.query.cursor),
+        decodeCursor(request.query.cursor, isIdCursor),
       );
       return paginate(request, reply, rows, limit, (u) => u.user_id).map(userView);
     },
@@ -158,7 +157,7 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, 'platform_admin', 'tenant_admin');
+      const principal = request.principal!;
       const tenantId = principal.role === 'tenant_admin' ? principal.tenant_id! : request.body.tenant_id;
       if (!tenantId)
         throw problem('VALIDATION_FAILED', 'tenant_id is required', {

@@ -51,9 +51,7 @@ export function docsRoutes(app: App, transports: Record<string, Transport>): voi
     return merged;
   }
 
-  app.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-    mergedDocument(),
-  );
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => mergedDocument());
 
   // Resolve the package's folder without loading it: its main module evaluates the whole UI bundle.
   const swaggerUiRoot = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -74,16 +72,12 @@ export function docsRoutes(app: App, transports: Record<string, Transport>): voi
       ),
     },
   };
-  app.get(
-    '/docs/assets/:file',
-    { config: { access: 'public' }, schema: { hide: true } },
-    async (request, reply) => {
-      const asset = assets[(request.params as { file: string }).file];
-      if (!asset) return reply.code(404).type('text/plain').send('not found');
-      return reply.type(asset.type).header('cache-control', 'public, max-age=86400').send(asset.body);
-    },
-  );
-  app.get('/docs', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+  app.get('/docs/assets/:file', { schema: { hide: true } }, async (request, reply) => {
+    const asset = assets[(request.params as { file: string }).file];
+    if (!asset) return reply.code(404).type('text/plain').send('not found');
+    return reply.type(asset.type).header('cache-control', 'public, max-age=86400').send(asset.body);
+  });
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(docsPage),
   );
 }

@@ -5,7 +5,6 @@ export function healthRoutes(app: App, transports: Record<string, Transport>): v
   app.get(
     '/api/v1/health',
     {
-      config: { access: 'public' },
       schema: { tags: ['health'], summary: 'Whether every service is up and ready' },
     },
     async (_request, reply) => {

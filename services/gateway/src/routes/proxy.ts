@@ -1,3 +1,4 @@
+import { commonProblem } from '@easypark/kernel';
 import type { App, Transport } from '@easypark/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { publicApis, toPublicPath } from '../apis.ts';
@@ -38,6 +39,12 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
       const service = publicApis[api];
       const transport = service ? transports[service] : undefined;
       if (!service || !transport) throw problem('SERVICE_NOT_FOUND', `There is no API at /api/v1/${api}`);
+      // `..` or `.` segments (plain or percent-encoded) could climb out of /<api>/v1 on the way to the service.
+      if (rest && /(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rest))
+        throw commonProblem(
+          'ROUTE_NOT_FOUND',
+          `${request.method} ${request.url.split('?')[0]} does not exist`,
+        );
       const queryAt = request.url.indexOf('?');
       const path = `/${api}/v1${rest ? `/${rest}` : ''}${queryAt >= 0 ? request.url.slice(queryAt) : ''}`;
       const headers: Record<string, string> = { 'x-request-id': request.id };
@@ -45,6 +52,8 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
         const value = request.headers[name];
         if (typeof value === 'string') headers[name] = value;
       }
+      // An API key or an external provider's token: the services get the gateway's own token instead.
+      if (request.upstreamAuthorization) headers.authorization = request.upstreamAuthorization;
       if (request.method === 'GET' && request.headers.accept?.includes('text/event-stream')) {
         return relayStream(request, reply, transport, { method: 'GET', path, headers });
       }
@@ -65,12 +74,14 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: '/api/v1/:api',
+      config: { proxy: true },
       schema: { hide: true },
       handler: forward,
     });
     scope.route({
       method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       url: '/api/v1/:api/*',
+      config: { proxy: true },
       schema: { hide: true },
       handler: forward,
     });
@@ -79,6 +90,7 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
       method: 'POST',
       url: '/api/v1/analytics/occupancy/:facility_id/import',
       bodyLimit: 16 * 1024 * 1024,
+      config: { proxy: true },
       schema: { hide: true },
       handler: forward,
     });

@@ -2,7 +2,7 @@ import { billingClient } from '@easypark/billing/client';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { commonProblem, fromMajor, type Principal } from '@easypark/kernel';
 import { type App, type ServiceRuntime, type Static, Type } from '@easypark/platform';
-import { facilityIfReachable, requireStaff, staffSees } from '../access.ts';
+import { facilityIfReachable, staffSees } from '../access.ts';
 import { durationHours, resolveExitTime } from '../domain/times.ts';
 import { parsePlate } from '../domain/vehicles.ts';
 import { problem } from '../errors.ts';
@@ -59,7 +59,7 @@ export function exitRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireStaff(request.principal);
+      const principal = request.principal!;
       return exit(runtime, principal, request.params.session_id, request.body, undefined);
     },
   );
@@ -80,12 +80,12 @@ export function exitRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireStaff(request.principal);
+      const principal = request.principal!;
       const { facility_id, registration_number, ...details } = request.body;
       const plate = parsePlate(registration_number);
       const facility = await facilityIfReachable(runtime, facility_id);
       const notFound = () => problem('FACILITY_NOT_FOUND', `Facility ${facility_id} does not exist`);
-      if (facility && !staffSees(principal, facility.tenant_id)) throw notFound();
+      if (facility && !staffSees(principal, facility.tenant_id, facility.facility_id)) throw notFound();
       const sessionId = await findOpenSessionByPlate(runtime.pool, facility_id, plate);
       if (!sessionId)
         throw problem('VEHICLE_NOT_IN_FACILITY', `No vehicle ${plate} is parked in this facility`);
@@ -107,7 +107,7 @@ async function exit(
   hidden = () => problem('SESSION_NOT_FOUND', `There is no session ${sessionId}`),
 ) {
   const found = await getSessionDetail(runtime.pool, sessionId);
-  if (!found || !staffSees(principal, found.tenant_id)) throw hidden();
+  if (!found || !staffSees(principal, found.tenant_id, found.facility_id)) throw hidden();
   if (found.exit_time) throw alreadyClosed(found.exit_time);
   const facility =
     knownFacility !== undefined ? knownFacility : await facilityIfReachable(runtime, found.facility_id);

@@ -19,10 +19,8 @@ import {
   VehicleId,
 } from './schemas.ts';
 
-/** Service-to-service routes: never exposed by the gateway, callable only with a service token. */
-
+/** Service-to-service routes ('internal' in the route-access table): service tokens only, never exposed by the gateway. */
 const tags = ['Internal'];
-const internal = { access: 'internal' as const };
 
 const InternalSession = Type.Object({
   ...sessionFields,
@@ -66,7 +64,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/parking/internal/sessions/:session_id',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'A parking session with everything billing needs',
@@ -80,7 +77,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/parking/internal/facilities/:facility_id/open-sessions',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'The open session of a plate in a facility (for charging stations)',
@@ -106,7 +102,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/parking/internal/spaces/:space_id/status',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'A space’s current status (for reservations)',
@@ -125,7 +120,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.get(
     '/parking/internal/facilities/:facility_id/spaces',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'Every space of a facility (for reservations to choose from)',
@@ -151,7 +145,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.post(
     '/parking/internal/sessions/:session_id/validate',
     {
-      config: internal,
       schema: {
         tags,
         summary: 'Check that a parking session is open (for charging)',

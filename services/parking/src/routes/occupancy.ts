@@ -1,4 +1,4 @@
-import { type App, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
+import { type App, type ServiceRuntime, Type } from '@easypark/platform';
 import { facilityForStaff, loadFacility } from '../access.ts';
 import { type Counts, occupancyRate, tally } from '../domain/occupancy.ts';
 import { problem } from '../errors.ts';
@@ -49,13 +49,7 @@ export function occupancyRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireRole(
-        request.principal,
-        'platform_admin',
-        'tenant_admin',
-        'operator',
-        'driver',
-      );
+      const principal = request.principal!;
       const { facility_id } = request.params;
       if (principal.role === 'driver') {
         const facility = await loadFacility(runtime, facility_id);

@@ -1,5 +1,5 @@
 import type { Principal } from '@easypark/kernel';
-import { type App, pageQuery, paginate, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
+import { type App, pageQuery, paginate, type ServiceRuntime, Type } from '@easypark/platform';
 import { facilityForStaff, staffSees } from '../access.ts';
 import { problem } from '../errors.ts';
 import { getSessionDetail, listSessions, type SessionCursor, type SessionDetail } from '../store/sessions.ts';
@@ -7,7 +7,6 @@ import { sessionView } from '../views.ts';
 import { cursorOf, FacilityId, problems, Session, SessionId, VehicleId } from './schemas.ts';
 
 const tags = ['Sessions'];
-const readers = ['platform_admin', 'tenant_admin', 'operator', 'driver'] as const;
 
 /** Staff see their tenant's sessions; drivers the sessions billed to them. */
 function canSeeSession(principal: Principal, session: SessionDetail): boolean {
@@ -28,7 +27,7 @@ export function sessionRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, ...readers);
+      const principal = request.principal!;
       const session = await getSessionDetail(runtime.pool, request.params.session_id);
       if (!session || !canSeeSession(principal, session)) {
         throw problem('SESSION_NOT_FOUND', `There is no session ${request.params.session_id}`);
@@ -58,7 +57,7 @@ export function sessionRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, ...readers);
+      const principal = request.principal!;
       const { facility_id, vehicle_id, status, limit = 100, cursor } = request.query;
       if (facility_id !== undefined && principal.role !== 'driver')
         await facilityForStaff(runtime, principal, facility_id);
@@ -78,7 +77,12 @@ export function sessionRoutes(app: App, runtime: ServiceRuntime): void {
         cursorOf(
           cursor,
           (v): v is SessionCursor =>
-            Array.isArray(v) && v.length === 2 && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string',
+            Array.isArray(v) &&
+            v.length === 2 &&
+            // The instant exactly as toISOString wrote it (Date.parse alone takes almost any text).
+            /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v[0]) &&
+            new Date(v[0]).toISOString() === v[0] &&
+            typeof v[1] === 'string',
         ),
         limit + 1,
       );

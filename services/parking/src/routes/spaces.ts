@@ -1,6 +1,6 @@
 import { newId, type Principal } from '@easypark/kernel';
 import { type App, pageQuery, paginate, type ServiceRuntime, Type } from '@easypark/platform';
-import { facilityForStaff, requireStaff, staffSees } from '../access.ts';
+import { facilityForStaff, staffSees } from '../access.ts';
 import type { SpaceLocation, SpaceSize } from '../domain/spaces.ts';
 import { mapDbErrors, problem } from '../errors.ts';
 import { reportOccupancyChange } from '../events.ts';
@@ -107,7 +107,7 @@ export function spaceRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireStaff(request.principal);
+      const principal = request.principal!;
       const { facility_id } = request.params;
       await facilityForStaff(runtime, principal, facility_id);
       const { limit = 100, cursor, status, size, floor } = request.query;
@@ -116,9 +116,9 @@ export function spaceRoutes(app: App, runtime: ServiceRuntime): void {
         (v): v is SpaceCursor =>
           Array.isArray(v) &&
           v.length === 3 &&
-          Number.isInteger(v[0]) &&
-          typeof v[1] === 'string' &&
-          Number.isInteger(v[2]),
+          // Floor and number are PostgreSQL integers.
+          [v[0], v[2]].every((n) => Number.isInteger(n) && Math.abs(n) < 2 ** 31) &&
+          typeof v[1] === 'string',
       );
       const rows = await listSpaces(
         runtime.pool,
@@ -146,7 +146,7 @@ export function spaceRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireStaff(request.principal);
+      const principal = request.principal!;
       const { facility_id, space_id } = request.params;
       const space = await getSpace(runtime.pool, space_id);
       if (!space || space.facility_id !== facility_id || !staffSees(principal, space.tenant_id)) {
@@ -168,7 +168,6 @@ async function createSpaces(
   size: SpaceSize,
   locations: SpaceLocation[],
 ) {
-  requireStaff(principal);
   const facility = await facilityForStaff(runtime, principal, facilityId);
   const capacity = facility.capacity[size.toLowerCase() as 'compact' | 'standard' | 'large'];
   const now = runtime.clock.now();

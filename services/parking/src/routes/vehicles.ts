@@ -1,5 +1,5 @@
 import { commonProblem, newId, type Principal } from '@easypark/kernel';
-import { type App, pageQuery, paginate, requireRole, type ServiceRuntime, Type } from '@easypark/platform';
+import { type App, pageQuery, paginate, type Queryable, type ServiceRuntime, Type } from '@easypark/platform';
 import { staffSees } from '../access.ts';
 import { parsePlate } from '../domain/vehicles.ts';
 import { mapDbErrors, problem } from '../errors.ts';
@@ -9,6 +9,7 @@ import {
   insertVehicle,
   listVehicles,
   type VehicleRow,
+  vehicleParkedAtTenant,
 } from '../store/vehicles.ts';
 import { vehicleView } from '../views.ts';
 import {
@@ -23,7 +24,6 @@ import {
 } from './schemas.ts';
 
 const tags = ['Vehicles'];
-const anyone = ['platform_admin', 'tenant_admin', 'operator', 'driver'] as const;
 
 const RegisterVehicle = Type.Object(
   {
@@ -44,11 +44,17 @@ const RegisterVehicle = Type.Object(
 /** What only an electric vehicle may have. */
 const electricOnlyFields = ['battery_capacity_kwh', 'connector_type'] as const;
 
-/** Drivers see the vehicles they own; staff their tenant’s and the ones drivers registered. */
-function canSeeVehicle(principal: Principal, vehicle: VehicleRow): boolean {
+/**
+ * Drivers see the vehicles they own; staff their tenant’s, and a driver’s vehicle once it has
+ * parked at one of their facilities (not before: which cars a driver has is theirs to tell).
+ */
+async function canSeeVehicle(db: Queryable, principal: Principal, vehicle: VehicleRow): Promise<boolean> {
   if (principal.role === 'driver')
     return principal.customer_id !== undefined && vehicle.owner_id === principal.customer_id;
-  return vehicle.tenant_id === null ? principal.role !== 'service' : staffSees(principal, vehicle.tenant_id);
+  if (vehicle.tenant_id !== null) return staffSees(principal, vehicle.tenant_id);
+  if (principal.role === 'platform_admin') return true;
+  if (principal.role !== 'tenant_admin' && principal.role !== 'operator') return false;
+  return vehicleParkedAtTenant(db, vehicle.vehicle_id, principal.tenant_id!);
 }
 
 export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
@@ -66,7 +72,7 @@ export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, ...anyone);
+      const principal = request.principal!;
       const body = request.body;
       const { tenant_id, owner_id } = ownership(principal, body.tenant_id, body.owner_id);
       const electricOnly = electricOnlyFields.filter((field) => body[field] !== undefined);
@@ -107,9 +113,9 @@ export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request) => {
-      const principal = requireRole(request.principal, ...anyone);
+      const principal = request.principal!;
       const vehicle = await getVehicle(runtime.pool, request.params.vehicle_id);
-      if (!vehicle || !canSeeVehicle(principal, vehicle)) {
+      if (!vehicle || !(await canSeeVehicle(runtime.pool, principal, vehicle))) {
         throw problem('VEHICLE_NOT_FOUND', `There is no vehicle ${request.params.vehicle_id}`);
       }
       return vehicleView(vehicle);
@@ -130,7 +136,7 @@ export function vehicleRoutes(app: App, runtime: ServiceRuntime): void {
       },
     },
     async (request, reply) => {
-      const principal = requireRole(request.principal, ...anyone);
+      const principal = request.principal!;
       const { limit = 100, cursor } = request.query;
       const plate =
         request.query.registration_number === undefined

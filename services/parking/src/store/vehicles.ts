@@ -64,6 +64,19 @@ export async function insertDriveUpVehicle(
   return (await findVehicleForTenant(tx, v.registration_number, v.tenant_id))!;
 }
 
+/** Whether the vehicle has ever parked at a facility of the tenant. */
+export async function vehicleParkedAtTenant(
+  db: Queryable,
+  vehicleId: string,
+  tenantId: string,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    'SELECT 1 FROM parking_sessions WHERE vehicle_id = $1 AND tenant_id = $2 LIMIT 1',
+    [vehicleId, tenantId],
+  );
+  return rows.length > 0;
+}
+
 export async function getVehicle(db: Queryable, vehicleId: string): Promise<VehicleRow | null> {
   const { rows } = await db.query<VehicleRow>(`SELECT ${columns} FROM vehicles WHERE vehicle_id = $1`, [
     vehicleId,

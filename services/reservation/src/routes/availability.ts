@@ -108,7 +108,6 @@ export function availabilityRoutes(
   app.get(
     '/reservations/internal/facility/:facility_id/available-windows',
     {
-      config: { access: 'internal' },
       schema: {
         tags: ['internal'],
         summary: 'Free and reserved stretches of each space over a range (for the Parking service)',

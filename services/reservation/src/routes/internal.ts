@@ -12,7 +12,6 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
   app.post(
     '/reservations/internal/validate-arrival',
     {
-      config: { access: 'internal' },
       schema: {
         tags: ['internal'],
         summary: 'Whether a driver at the gate may park under a reservation (for the Parking service)',

@@ -6,6 +6,7 @@ import type { FacilitySpace } from '@easypark/parking/client';
 import {
   type App,
   decodeCursor,
+  isIdCursor,
   oncePerKey,
   pageQuery,
   paginate,
@@ -162,7 +163,7 @@ export function reservationRoutes(
         ...(q.status ? { status: q.status } : {}),
         ...(q.from ? { from: new Date(q.from) } : {}),
         ...(q.to ? { to: new Date(q.to) } : {}),
-        ...(q.cursor ? { after: decodeCursor<string>(q.cursor) } : {}),
+        ...(q.cursor ? { after: decodeCursor(q.cursor, isIdCursor) } : {}),
         limit: limit + 1,
       });
       return paginate(request, reply, rows, limit, (r) => r.reservation_id).map(reservationView);
