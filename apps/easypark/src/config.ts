@@ -1,3 +1,4 @@
+import { type OidcSettings, parseRoleMap } from '@easypark/gateway';
 import { ConfigError, loadConfig, requireSecret, type Static, Type } from '@easypark/platform';
 
 /** The runner's environment, validated at start (see README, "Configuration"). */
@@ -21,6 +22,15 @@ export const RunnerConfig = Type.Object({
   GATEWAY_RATE_LIMIT_AUTH_PER_MINUTE: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 20 }),
   GATEWAY_RATE_LIMIT_WRITE_PER_MINUTE: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1200 }),
   GATEWAY_RATE_LIMIT_READ_PER_MINUTE: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 2400 }),
+  EASYPARK_OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://' })),
+  EASYPARK_OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  EASYPARK_OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  EASYPARK_OIDC_ROLE_CLAIM: Type.String({ default: 'roles' }),
+  EASYPARK_OIDC_ROLE_MAP: Type.String({ default: '' }),
+  EASYPARK_OIDC_DEFAULT_ROLE: Type.Optional(Type.Literal('driver')),
+  EASYPARK_OIDC_TENANT_CLAIM: Type.String({ default: 'tenant_id' }),
+  EASYPARK_OIDC_JWKS_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
+  EASYPARK_OIDC_JWKS_COOLDOWN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30 }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   AMQP_URL: Type.Optional(Type.String({ pattern: '^amqps?://' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
@@ -45,10 +55,39 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     requireSecret('EASYPARK_JWT_SECRET', config.EASYPARK_JWT_SECRET, '', env);
     if (config.EASYPARK_DATA_DIR === ':memory:')
       throw new ConfigError('EASYPARK_DATA_DIR=:memory: keeps nothing; not allowed in production');
+    if (config.EASYPARK_OIDC_ISSUER?.startsWith('http://'))
+      throw new ConfigError('EASYPARK_OIDC_ISSUER must be an https:// URL in production');
     if (config.EASYPARK_CORS_ORIGINS.split(',').some((origin) => origin.trim() === '*'))
       throw new ConfigError(
         'EASYPARK_CORS_ORIGINS must list the web origins allowed to call the API in production (not *)',
       );
   }
+  if (config.EASYPARK_OIDC_ISSUER && !config.EASYPARK_OIDC_AUDIENCE)
+    throw new ConfigError(
+      'EASYPARK_OIDC_AUDIENCE is required with EASYPARK_OIDC_ISSUER (the audience our tokens are for)',
+    );
+  oidcOf(config); // a bad role map fails at start
   return config;
+}
+
+/** The external identity provider, when one is configured. */
+export function oidcOf(config: RunnerConfig): OidcSettings | undefined {
+  if (!config.EASYPARK_OIDC_ISSUER || !config.EASYPARK_OIDC_AUDIENCE) return undefined;
+  let roleMap: OidcSettings['roleMap'];
+  try {
+    roleMap = parseRoleMap(config.EASYPARK_OIDC_ROLE_MAP);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return {
+    issuer: config.EASYPARK_OIDC_ISSUER,
+    audience: config.EASYPARK_OIDC_AUDIENCE,
+    ...(config.EASYPARK_OIDC_JWKS_URL ? { jwksUrl: config.EASYPARK_OIDC_JWKS_URL } : {}),
+    roleClaim: config.EASYPARK_OIDC_ROLE_CLAIM,
+    roleMap,
+    ...(config.EASYPARK_OIDC_DEFAULT_ROLE ? { defaultRole: config.EASYPARK_OIDC_DEFAULT_ROLE } : {}),
+    tenantClaim: config.EASYPARK_OIDC_TENANT_CLAIM,
+    jwksCacheSeconds: config.EASYPARK_OIDC_JWKS_CACHE_SECONDS,
+    jwksCooldownSeconds: config.EASYPARK_OIDC_JWKS_COOLDOWN_SECONDS,
+  };
 }

@@ -18,7 +18,7 @@ import {
 } from '@easypark/platform';
 import { createRabbitBus } from '@easypark/platform/rabbitmq';
 import closeWithGrace from 'close-with-grace';
-import { defaultAdminPassword, type RunnerConfig, readConfig } from './config.ts';
+import { defaultAdminPassword, oidcOf, type RunnerConfig, readConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
 import { domainServices, problemCatalogues, startPlatform } from './platform.ts';
 
@@ -83,6 +83,7 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     corsOrigins: corsOriginsOf(config),
     rateLimits: rateLimitsOf(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    ...(oidcOf(config) ? { oidc: oidcOf(config)! } : {}),
   });
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'stopping after an error');
@@ -142,6 +143,7 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
       corsOrigins: corsOriginsOf(config),
       rateLimits: rateLimitsOf(config),
       ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+      ...(oidcOf(config) ? { oidc: oidcOf(config)! } : {}),
       problemCatalogues,
     });
 

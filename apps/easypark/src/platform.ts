@@ -2,7 +2,7 @@ import { analyticsProblems, analyticsService } from '@easypark/analytics';
 import { billingProblems, billingService } from '@easypark/billing';
 import { chargingProblems, chargingService } from '@easypark/charging';
 import { facilityProblems, facilityService } from '@easypark/facility';
-import { gatewayService } from '@easypark/gateway';
+import { gatewayService, type OidcSettings } from '@easypark/gateway';
 import { type Clock, systemClock } from '@easypark/kernel';
 import { parkingProblems, parkingService } from '@easypark/parking';
 import {
@@ -67,6 +67,8 @@ export interface PlatformOptions {
   rateLimits?: { auth: number; write: number; read: number };
   /** Redis for the gateway's rate limit counters; in-process counters without it. */
   redisUrl?: string;
+  /** An external OpenID Connect provider whose tokens the gateway accepts. */
+  oidc?: OidcSettings;
 }
 
 export interface Platform {
@@ -178,6 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
         ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
         ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        ...(options.oidc ? { oidc: options.oidc } : {}),
       }),
     );
 

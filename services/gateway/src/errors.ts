@@ -8,4 +8,8 @@ export const { problem, catalog: gatewayProblems } = problemCatalog({
   SERVICE_NOT_FOUND: { status: 404, title: 'No such API' },
   INVALID_GRANT: { status: 400, title: 'The refresh token is not valid' },
   SIGNED_OUT: { status: 401, title: 'The session has been signed out' },
+  LOGIN_THROTTLED: { status: 429, title: 'Too many failed sign-ins for this account' },
+  API_KEY_NOT_FOUND: { status: 404, title: 'No such API key' },
+  FACILITY_NOT_FOUND: { status: 404, title: 'No such facility' },
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, title: 'The identity provider cannot be reached' },
 });

@@ -1,12 +1,14 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProblemKind } from '@easypark/kernel';
+import { type ProblemKind, routeAccess } from '@easypark/kernel';
 import { type Logger, refuseUpgrade, type ServiceDefinition, type Transport } from '@easypark/platform';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { Redis } from 'ioredis';
 import { auditHook } from './audit.ts';
+import { gatewayCredentials } from './credentials.ts';
 import { gatewayProblems } from './errors.ts';
+import { type OidcSettings, oidcVerifier } from './oidc.ts';
 import {
   defaultRateLimits,
   memoryRateLimitStore,
@@ -15,6 +17,7 @@ import {
   redisRateLimitStore,
 } from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes, ensurePlatformAdmin } from './routes/auth.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -36,13 +39,24 @@ export interface GatewayOptions {
   rateLimits?: Partial<RateLimits>;
   /** Counters shared by every gateway replica; without it each process counts its own. */
   redisUrl?: string;
+  /** An external OpenID Connect provider whose tokens are accepted besides ours. */
+  oidc?: OidcSettings;
 }
 
 /** The API gateway: identity (users, tokens), routing to the services, one API document. */
 export function gatewayService(options: GatewayOptions): ServiceDefinition {
+  let credentials: ReturnType<typeof gatewayCredentials>;
   return {
     name: 'gateway',
     edge: true,
+    edgeAccess(runtime) {
+      credentials = gatewayCredentials(
+        runtime,
+        routeAccess,
+        options.oidc ? oidcVerifier(options.oidc) : null,
+      );
+      return credentials.edge;
+    },
     title: 'EasyParkPlus API gateway',
     description: 'Identity, routing and the merged API reference.',
     migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
@@ -50,6 +64,7 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       // Security headers on every answer, the services' included: no sniffing, no framing, scripts
       // and everything else from this origin only, HSTS where TLS is in front.
       await app.register(helmet, { global: true });
+      app.decorateRequest('upstreamAuthorization', undefined);
       const origins = options.corsOrigins ?? ['*'];
       await app.register(cors, {
         origin: origins.includes('*') ? true : origins,
@@ -79,6 +94,7 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
       authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600, sessions.signedOut);
       adminRoutes(app, runtime);
+      apiKeyRoutes(app, runtime, credentials.forgetApiKey);
       auditRoutes(app, runtime);
       healthRoutes(app, options.transports);
       docsRoutes(app, options.transports);

@@ -1,4 +1,4 @@
-import type { Role } from '@easypark/kernel';
+import type { Permission, Role } from '@easypark/kernel';
 import type { Queryable } from '@easypark/platform';
 
 // All SQL of the gateway's identity store.
@@ -205,4 +205,130 @@ export async function sessionRevoked(db: Queryable, sessionId: string): Promise<
 export async function findUser(db: Queryable, userId: string): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE user_id = $1', [userId]);
   return rows[0];
+}
+
+// API keys
+
+export interface ApiKeyRow {
+  key_id: string;
+  tenant_id: string;
+  facility_id: string;
+  name: string;
+  permissions: Permission[];
+  key_prefix: string;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+const apiKeyColumns = `key_id, tenant_id, facility_id, name, permissions, key_prefix, created_by, created_at,
+  expires_at, revoked_at, last_used_at`;
+
+export async function insertApiKey(
+  db: Queryable,
+  key: Omit<ApiKeyRow, 'revoked_at' | 'last_used_at'> & { key_hash: string },
+): Promise<ApiKeyRow> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `INSERT INTO api_keys (key_id, tenant_id, facility_id, name, permissions, key_hash, key_prefix, created_by,
+       created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${apiKeyColumns}`,
+    [
+      key.key_id,
+      key.tenant_id,
+      key.facility_id,
+      key.name,
+      key.permissions,
+      key.key_hash,
+      key.key_prefix,
+      key.created_by,
+      key.created_at,
+      key.expires_at,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys WHERE key_hash = $1`, [
+    keyHash,
+  ]);
+  return rows[0];
+}
+
+export async function findApiKey(db: Queryable, keyId: string): Promise<ApiKeyRow | undefined> {
+  const { rows } = await db.query<ApiKeyRow>(`SELECT ${apiKeyColumns} FROM api_keys WHERE key_id = $1`, [
+    keyId,
+  ]);
+  return rows[0];
+}
+
+/** Keys of one tenant (or every tenant), newest first, revoked ones included. */
+export async function listApiKeys(
+  db: Queryable,
+  tenantId: string | null,
+  limit: number,
+  before?: string,
+): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `SELECT ${apiKeyColumns} FROM api_keys
+     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR key_id < $2)
+     ORDER BY key_id DESC LIMIT $3`,
+    [tenantId, before ?? null, limit],
+  );
+  return rows;
+}
+
+export async function revokeApiKey(db: Queryable, keyId: string, now: Date): Promise<void> {
+  await db.query('UPDATE api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL', [
+    keyId,
+    now,
+  ]);
+}
+
+export async function touchApiKey(db: Queryable, keyId: string, now: Date): Promise<void> {
+  await db.query('UPDATE api_keys SET last_used_at = $2 WHERE key_id = $1', [keyId, now]);
+}
+
+// Sign-in throttling
+
+export async function loginLockedUntil(db: Queryable, email: string): Promise<Date | null> {
+  const { rows } = await db.query<{ locked_until: Date | null }>(
+    'SELECT locked_until FROM login_failures WHERE email = lower($1)',
+    [email],
+  );
+  return rows[0]?.locked_until ?? null;
+}
+
+/** Counts a failed sign-in; from `freeFailures` on, each locks the account for `lockSeconds(failures)`. */
+export async function recordLoginFailure(
+  db: Queryable,
+  email: string,
+  now: Date,
+  freeFailures: number,
+  maxLockSeconds: number,
+): Promise<void> {
+  // Failures older than a day are forgotten: the count starts again.
+  await db.query(`DELETE FROM login_failures WHERE last_failure_at < $1::timestamptz - interval '1 day'`, [
+    now,
+  ]);
+  await db.query(
+    `INSERT INTO login_failures AS f (email, failures, last_failure_at) VALUES (lower($1), 1, $2)
+     ON CONFLICT (email) DO UPDATE SET
+       failures = f.failures + 1,
+       last_failure_at = $2`,
+    [email, now],
+  );
+  await db.query(
+    `UPDATE login_failures
+     SET locked_until = CASE WHEN failures >= $3
+       THEN $2::timestamptz + make_interval(secs => least($4::double precision, 30 * 2 ^ (failures - $3::int))) END
+     WHERE email = lower($1)`,
+    [email, now, freeFailures, maxLockSeconds],
+  );
+}
+
+export async function clearLoginFailures(db: Queryable, email: string): Promise<void> {
+  await db.query('DELETE FROM login_failures WHERE email = lower($1)', [email]);
 }
