@@ -134,8 +134,19 @@ describe('GET /vehicles/{vehicle_id}', () => {
     const other = await w.api('GET', `/vehicles/${mine.vehicle_id}`, otherDriver.token);
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('VEHICLE_NOT_FOUND');
-    // Staff see drivers' vehicles: they arrive at their gates.
-    expect((await w.api('GET', `/vehicles/${mine.vehicle_id}`, w.b.operatorToken)).status).toBe(200);
+    // Staff see a driver's vehicle once it has parked at one of their facilities, not before.
+    const before = await w.api('GET', `/vehicles/${mine.vehicle_id}`, w.a.operatorToken);
+    expect(before.status).toBe(404);
+    expect(before.body.code).toBe('VEHICLE_NOT_FOUND');
+    await w.row(w.facilityId, 'STANDARD', 1, 7, 'V');
+    const entered = await w.enter(w.a.operatorToken, {
+      facility_id: w.facilityId,
+      vehicle_id: mine.vehicle_id,
+    });
+    expect(entered.status).toBe(201);
+    expect((await w.api('GET', `/vehicles/${mine.vehicle_id}`, w.a.operatorToken)).status).toBe(200);
+    expect((await w.api('GET', `/vehicles/${mine.vehicle_id}`, w.b.operatorToken)).status).toBe(404);
+    expect((await w.api('GET', `/vehicles/${mine.vehicle_id}`, w.t.adminToken)).status).toBe(200);
   });
 
   it('shows staff their tenant’s vehicles, 404 to other tenants', async () => {
