@@ -12,7 +12,9 @@
  *
  * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's;
  * `BENCH_ONLY=parking` only entries, exits and reservations; `BENCH_ONLY=analytics` only the
- * analytics figures (bench/analytics.ts).
+ * analytics figures (bench/analytics.ts); `BENCH_ONLY=gateway` only the latency the API gateway
+ * adds to a read, in-process and over HTTP, p50 and p99 (bench/gateway.ts: BENCH_GATEWAY_REQUESTS
+ * per path, default 5000; its rate limiter counts in Redis when REDIS_URL is set, in-process otherwise).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { quoteStay } from '../services/billing/src/domain/tariff.ts';
 import { centralSystems } from '../services/charging/src/index.ts';
 import { startNpmStart, stopProcess } from '../test/support/npm-start.ts';
 import { analyticsBench } from './analytics.ts';
+import { gatewayBench } from './gateway.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -610,6 +613,7 @@ async function main() {
   const ocpp = all || only === 'ocpp';
   const parking = all || only === 'parking';
   const analytics = all || only === 'analytics';
+  const gateway = all || only === 'gateway';
   if (parking) {
     results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
     results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
@@ -619,6 +623,7 @@ async function main() {
     results.push(...(await billingQuoteThroughput('embedded PostgreSQL 18', undefined)));
   }
   if (ocpp) results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
+  if (gateway) results.push(...(await gatewayBench('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
     if (parking) {
       results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
