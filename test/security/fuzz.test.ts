@@ -23,8 +23,7 @@
  * per operation.
  */
 import { idPrefixes } from '@easypark/kernel';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import { validatorCompiler } from '@easypark/platform';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../support/platform.ts';
@@ -334,20 +333,11 @@ function stringArb(schema: Schema): fc.Arbitrary<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The services' validators, mirrored: bodies strict, query strings coerced from text.
+// The services' own body validator (strict, the platform's formats and checks), so that a body
+// called invalid here is one the service refuses too.
 
-function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    coerceTypes: coerce ? 'array' : false,
-    useDefaults: true,
-    removeAdditional: false,
-    strict: false,
-  });
-  (addFormats as unknown as (a: Ajv) => void)(ajv);
-  return ajv;
-}
-const bodyAjv = makeAjv(false);
+const validatorOf = (schema: Schema) =>
+  validatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '/' }) as (data: unknown) => boolean;
 
 // ---------------------------------------------------------------------------------------------
 // The operations, from the document.
@@ -364,7 +354,7 @@ interface Operation {
   template: string;
   params: Param[];
   body: Schema | undefined;
-  validBody: ValidateFunction | undefined;
+  validBody: ((data: unknown) => boolean) | undefined;
 }
 
 function operationsOf(doc: any): Operation[] {
@@ -385,7 +375,7 @@ function operationsOf(doc: any): Operation[] {
         template,
         params,
         body,
-        validBody: body ? bodyAjv.compile(body) : undefined,
+        validBody: body ? validatorOf(body) : undefined,
       });
     }
   }

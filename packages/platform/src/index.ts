@@ -10,6 +10,7 @@ export * from './http/app.ts';
 export * from './http/auth.ts';
 export * from './http/pagination.ts';
 export * from './http/problems.ts';
+export { validatorCompiler } from './http/validation.ts';
 export * from './idempotency.ts';
 export * from './inbox.ts';
 export * from './log.ts';
