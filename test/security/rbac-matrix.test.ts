@@ -56,6 +56,7 @@ const ownerOf: Record<string, string> = {
 
 function serviceOf(url: string): string | null {
   if (url.startsWith('/api/') || url.startsWith('/docs') || url.startsWith('/problems')) return 'gateway';
+  if (url === '/' || url.startsWith('/assets/')) return 'gateway'; // the web app
   const segment = /^\/([a-z-]+)\/(v1|internal)(\/|$)/.exec(url)?.[1];
   return segment ? ownerOf[segment]! : null; // null: every service has it (health, metrics)
 }
@@ -126,6 +127,8 @@ describe('the route-access table', () => {
         'GET /docs/assets/:file',
         'GET /problems',
         'GET /problems/:slug',
+        'GET /',
+        'GET /assets/:file',
       ].sort(),
     );
   });

@@ -98,6 +98,7 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
   const lines = [
     '',
     `  EasyParkPlus is running on ${address} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `    Web app        ${address}/`,
     `    API            ${address}/api/v1   (health: ${address}/api/v1/health)`,
     `    API reference  ${address}/docs`,
     `    Platform admin ${config.EASYPARK_ADMIN_EMAIL} / ${config.EASYPARK_ADMIN_PASSWORD ? '(from EASYPARK_ADMIN_PASSWORD)' : admin.password}`,

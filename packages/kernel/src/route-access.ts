@@ -58,6 +58,9 @@ export const routeAccess: Record<string, RouteAccess> = {
   'GET /docs/assets/:file': 'public',
   'GET /problems': 'public',
   'GET /problems/:slug': 'public',
+  // The web app (apps/web): its page and its hashed assets
+  'GET /': 'public',
+  'GET /assets/:file': 'public',
 
   // Facility
   'POST /facilities/v1/register': { roles: managers },

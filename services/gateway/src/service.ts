@@ -24,6 +24,7 @@ import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { problemRoutes } from './routes/problems.ts';
 import { proxyRoutes } from './routes/proxy.ts';
+import { webRoutes } from './routes/web.ts';
 import { sessionChecks } from './sessions.ts';
 
 export interface GatewayOptions {
@@ -99,6 +100,7 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       healthRoutes(app, options.transports);
       docsRoutes(app, options.transports);
       problemRoutes(app, { gateway: gatewayProblems, ...options.problemCatalogues });
+      webRoutes(app);
       proxyRoutes(app, options.transports);
       app.server.on('upgrade', (request, socket, head) => {
         // Charging stations connect here (OCPP over WebSocket); nothing else upgrades.
