@@ -188,13 +188,18 @@ describe('API keys', () => {
       facility_id: north.facility_id,
       registration_number: `AUD${Math.floor(Math.random() * 1e4)}`,
     });
-    const audit = await t.request('GET', '/api/v1/audit', {
-      token: tenant.adminToken,
-      query: { actor: body.key_id },
-    });
-    expect(audit.status).toBe(200);
-    expect(
-      audit.body.some((e: any) => e.actor === body.key_id && e.path === '/api/v1/parking/sessions/entry'),
-    ).toBe(true);
+    // The audit row is written once the response has gone (the onResponse hook): wait for it.
+    await expect
+      .poll(async () => {
+        const audit = await t.request('GET', '/api/v1/audit', {
+          token: tenant.adminToken,
+          query: { actor: body.key_id },
+        });
+        expect(audit.status).toBe(200);
+        return audit.body.some(
+          (e: any) => e.actor === body.key_id && e.path === '/api/v1/parking/sessions/entry',
+        );
+      })
+      .toBe(true);
   });
 });

@@ -27,6 +27,10 @@ describe('the audit trail', () => {
       headers: { 'user-agent': 'audit-test' },
     });
     expect(wrong.status).toBe(401);
+    // Rows are written once each response has gone (the onResponse hook): wait for the last one.
+    await expect
+      .poll(async () => (await audit(t.adminToken, '?actor=nobody@example.com')).body.length)
+      .toBe(1);
 
     const rows = (await audit(a.adminToken)).body;
     const registered = rows.find((r) => r.path === '/api/v1/facilities/register');
