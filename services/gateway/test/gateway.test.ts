@@ -124,6 +124,20 @@ describe('drivers, users and tenants', () => {
     const users = await t.request('GET', '/api/v1/users', { token: acme.adminToken });
     expect(users.body.length).toBeGreaterThan(0);
     expect(users.body.every((u: { tenant_id: string }) => u.tenant_id === acme.tenant_id)).toBe(true);
+    const others = await t.request('GET', '/api/v1/users', {
+      token: acme.adminToken,
+      query: { tenant_id: other.tenant_id },
+    });
+    expect(others.status).toBe(404);
+    expect(others.body.code).toBe('TENANT_NOT_FOUND');
+    // A platform admin looks at one tenant's accounts at a time.
+    const byAdmin = await t.request('GET', '/api/v1/users', {
+      token: t.adminToken,
+      query: { tenant_id: other.tenant_id },
+    });
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body.map((u: { role: string }) => u.role).sort()).toEqual(['operator', 'tenant_admin']);
+    expect(byAdmin.body.every((u: { tenant_id: string }) => u.tenant_id === other.tenant_id)).toBe(true);
     const tenants = await t.request('GET', '/api/v1/tenants', { token: acme.operatorToken });
     expect(tenants.body.map((x: { tenant_id: string }) => x.tenant_id)).toEqual([acme.tenant_id]);
     expect(

@@ -130,16 +130,21 @@ export function adminRoutes(app: App, runtime: ServiceRuntime): void {
     {
       schema: {
         tags: ['users'],
-        summary: 'Accounts: all for platform admins, the tenant’s for tenant admins',
-        querystring: Type.Object({ ...pageQuery }),
+        summary: 'Accounts: all for platform admins (or one tenant’s), the tenant’s for tenant admins',
+        querystring: Type.Object({ tenant_id: Type.Optional(TenantId), ...pageQuery }),
       },
     },
     async (request, reply) => {
       const principal = request.principal!;
       const limit = request.query.limit ?? 100;
+      const asked = request.query.tenant_id;
+      // Another tenant is answered as a missing one: no hint that it exists.
+      if (asked && principal.role === 'tenant_admin' && asked !== principal.tenant_id)
+        throw problem('TENANT_NOT_FOUND', `No tenant ${asked}`);
+      if (asked && principal.role === 'platform_admin') await facilities.tenant(asked); // TENANT_NOT_FOUND
       const rows = await store.listUsers(
         pool,
-        principal.role === 'tenant_admin' ? principal.tenant_id! : null,
+        principal.role === 'tenant_admin' ? principal.tenant_id! : (asked ?? null),
         limit + 1,
         decodeCursor(request.query.cursor, isIdCursor),
       );
