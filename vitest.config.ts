@@ -10,6 +10,8 @@ export default defineConfig({
     ],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // expect.poll waits for what events and browsers do next; a loaded CI machine needs more than 1 s.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -5,15 +5,20 @@ const root = join(import.meta.dirname, '..', '..');
 
 /**
  * `npm start` as a user runs it: a real process on a free port, the embedded PostgreSQL keeping
- * its data in `dataDir`, the demo on. Resolves once the banner shows, with the address it printed.
+ * its data in `dataDir`, the demo on (the traffic simulator only if asked). Resolves once the banner shows, with the address it printed.
  */
-export async function startNpmStart(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+export async function startNpmStart(
+  dataDir: string,
+  options: { simulator?: boolean } = {},
+): Promise<{ child: ChildProcess; url: string }> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     PORT: '0',
     HOST: '127.0.0.1',
     EASYPARK_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // The traffic simulator is on for a user; a test asks for it when it is what it checks.
+    EASYPARK_SIMULATOR: options.simulator ? 'on' : 'off',
   };
   delete env.DATABASE_URL; // this is about the embedded server
   delete env.AMQP_URL;

@@ -47,7 +47,9 @@ export interface TestPlatform {
   stop(options?: { keepDatabases?: boolean }): Promise<void>;
 }
 
-const password = 'correct-horse-battery';
+/** Every account a test platform makes signs in with this password (the platform admin's too). */
+export const testPassword = 'correct-horse-battery';
+const password = testPassword;
 
 /** The whole platform in this process on fresh databases: the same composition as `npm start`. */
 export async function startTestPlatform(

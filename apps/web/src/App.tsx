@@ -1,9 +1,15 @@
-import { useEffect, useState } from 'react';
+import { Component, lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
+import { Loading } from './components.tsx';
 import { currentSession, isStaff, onSessionChange, type Role, type Session, signOut } from './lib/api.ts';
 import { LoginPage, SignUpPage } from './pages/auth.tsx';
-import { DriverPage } from './pages/driver.tsx';
-import { OverviewPage } from './pages/overview.tsx';
+import { driverPaths, driverTitles } from './pages/driver/paths.ts';
 import { Link, navigate, usePath } from './router.tsx';
+
+// Each area is its own chunk: the sign-in page loads only what signing in needs.
+const OverviewPage = lazy(() => import('./pages/overview.tsx'));
+const FacilityPage = lazy(() => import('./pages/facility/index.tsx'));
+const AdminPage = lazy(() => import('./pages/admin/index.tsx'));
+const DriverArea = lazy(() => import('./pages/driver/index.tsx'));
 
 const roleNames: Record<Role, string> = {
   platform_admin: 'Platform admin',
@@ -12,7 +18,33 @@ const roleNames: Record<Role, string> = {
   driver: 'Driver',
 };
 
-const homeOf = (session: Session) => (isStaff(session.role) ? '/overview' : '/vehicles');
+const homeOf = (session: Session) =>
+  session.role === 'platform_admin' ? '/tenants' : isStaff(session.role) ? '/overview' : '/vehicles';
+
+/** What a path shows, and who may see it. */
+type Area = 'overview' | 'facility' | 'admin' | 'driver' | null;
+function areaOf(path: string): Area {
+  if (path === '/overview') return 'overview';
+  if (/^\/facilities\/[^/]+$/.test(path)) return 'facility';
+  if (path === '/tenants' || /^\/tenants\/[^/]+$/.test(path)) return 'admin';
+  if (driverPaths.includes(path)) return 'driver';
+  return null;
+}
+
+const mayOpen: Record<Exclude<Area, null>, (role: Role) => boolean> = {
+  overview: isStaff,
+  facility: isStaff,
+  admin: (role) => role === 'platform_admin' || role === 'tenant_admin',
+  driver: (role) => role === 'driver',
+};
+
+const titles: Record<string, string> = {
+  '/login': 'Sign in',
+  '/signup': 'Create an account',
+  '/overview': 'Network overview',
+  '/tenants': 'Tenants',
+  ...driverTitles,
+};
 
 export function App() {
   const path = usePath();
@@ -42,15 +74,12 @@ export function App() {
     if (target) navigate(target, { replace: true });
   }, [target]);
 
+  const area = areaOf(path);
   useEffect(() => {
-    const titles: Record<string, string> = {
-      '/login': 'Sign in',
-      '/signup': 'Create an account',
-      '/overview': 'Network overview',
-      '/vehicles': 'My vehicles',
-    };
-    document.title = `${titles[path] ?? 'EasyParkPlus'} · EasyParkPlus`;
-  }, [path]);
+    const title =
+      titles[path] ?? (area === 'facility' ? 'Facility' : area === 'admin' ? 'Tenant' : 'EasyParkPlus');
+    document.title = `${title} · EasyParkPlus`;
+  }, [path, area]);
 
   if (target) return null;
 
@@ -64,6 +93,7 @@ export function App() {
           <Link href="/" className="brand">
             EasyPark<span>Plus</span>
           </Link>
+          {session && isStaff(session.role) && <StaffNav session={session} path={path} />}
           {session && (
             <nav aria-label="Account" className="account">
               <span className="who">
@@ -79,12 +109,70 @@ export function App() {
       <main id="main" className="page">
         {!session && path === '/signup' && <SignUpPage />}
         {!session && path === '/login' && <LoginPage ended={ended} />}
-        {session && path === '/overview' && (isStaff(session.role) ? <OverviewPage /> : <NotHere />)}
-        {session && path === '/vehicles' && <DriverPage />}
-        {session && path !== '/overview' && path !== '/vehicles' && <NotFound home={homeOf(session)} />}
+        {session && (
+          <PageFailed key={path}>
+            <Suspense fallback={<Loading />}>
+              {area === null && <NotFound home={homeOf(session)} />}
+              {area !== null && !mayOpen[area](session.role) && <NotYours home={homeOf(session)} />}
+              {area !== null && mayOpen[area](session.role) && <AreaPage area={area} path={path} />}
+            </Suspense>
+          </PageFailed>
+        )}
       </main>
     </>
   );
+}
+
+function AreaPage({ area, path }: { area: Exclude<Area, null>; path: string }) {
+  if (area === 'overview') return <OverviewPage />;
+  if (area === 'facility') return <FacilityPage facilityId={decodeURIComponent(path.split('/')[2]!)} />;
+  if (area === 'admin') return <AdminPage path={path} />;
+  return <DriverArea path={path} />;
+}
+
+function StaffNav({ session, path }: { session: Session; path: string }) {
+  const links: { href: string; label: string }[] = [];
+  if (session.role !== 'platform_admin') links.push({ href: '/overview', label: 'Overview' });
+  if (session.role === 'platform_admin') links.push({ href: '/tenants', label: 'Tenants' });
+  if (session.role === 'tenant_admin' && session.tenant_id)
+    links.push({ href: `/tenants/${encodeURIComponent(session.tenant_id)}`, label: 'Staff' });
+  if (links.length < 2) return null;
+  return (
+    <nav aria-label="Sections" className="site-nav">
+      <ul>
+        {links.map((link) => (
+          <li key={link.href}>
+            <Link href={link.href} aria-current={path === link.href ? 'page' : undefined}>
+              {link.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/**
+ * A page whose code cannot be loaded (the connection dropped, or a new version was deployed and the
+ * old chunks are gone) or that broke while drawing: said in words, with a way out, not a blank page.
+ */
+class PageFailed extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <section className="panel" role="alert">
+        <h1>This page could not be shown</h1>
+        <p>The connection may have dropped, or EasyParkPlus was just updated. Reloading usually fixes it.</p>
+        <button type="button" onClick={() => window.location.reload()}>
+          Reload the page
+        </button>
+      </section>
+    );
+  }
 }
 
 function NotFound({ home }: { home: string }) {
@@ -98,12 +186,12 @@ function NotFound({ home }: { home: string }) {
   );
 }
 
-function NotHere() {
+function NotYours({ home }: { home: string }) {
   return (
     <section className="panel">
-      <h1>Staff only</h1>
+      <h1>Not for your account</h1>
       <p>
-        The network overview is for operators and managers. <Link href="/vehicles">See your vehicles</Link>.
+        This page is for another kind of account. <Link href={home}>Go to your start page</Link>.
       </p>
     </section>
   );

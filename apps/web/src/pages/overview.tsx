@@ -5,6 +5,7 @@ import { api, apiAll } from '../lib/api.ts';
 import { localDate } from '../lib/links.ts';
 import { followOccupancy, type StreamState } from '../lib/live.ts';
 import { type Problem, problemToWords } from '../lib/problems.ts';
+import { Link } from '../router.tsx';
 
 interface Facility {
   facility_id: string;
@@ -28,6 +29,12 @@ interface ParkingOccupancy {
   timestamp: string;
 }
 
+/** GET /charging/availability: one row per station. */
+interface StationAvailability {
+  station_id: string;
+  status: 'AVAILABLE' | 'IN_USE' | 'MAINTENANCE' | 'OFFLINE';
+}
+
 interface RevenueRow {
   date: string;
   currency: string;
@@ -47,7 +54,7 @@ interface Figures {
   at: string;
 }
 
-export function OverviewPage() {
+export default function OverviewPage() {
   const facilities = useAsync((signal) => apiAll<Facility>('facilities?limit=500', signal), []);
 
   return (
@@ -175,6 +182,14 @@ function FacilityCard({ facility, streamed }: { facility: Facility; streamed: bo
     [path, alertsRound],
     60_000,
   );
+  const stations = useAsync(
+    (signal) =>
+      api<StationAvailability[]>(`charging/availability?facility_id=${path}`, {
+        signal,
+      }),
+    [path],
+    15_000,
+  );
   const today = localDate(facility.timezone);
   const revenue = useAsync(
     (signal) =>
@@ -198,7 +213,9 @@ function FacilityCard({ facility, streamed }: { facility: Facility; streamed: bo
     <article className="card" aria-labelledby={titleId}>
       <header className="card-head">
         <div>
-          <h2 id={titleId}>{facility.name}</h2>
+          <h2 id={titleId}>
+            <Link href={`/facilities/${path}`}>{facility.name}</Link>
+          </h2>
           <p className="muted">
             {facility.address.line1}, {facility.address.city}
           </p>
@@ -274,6 +291,25 @@ function FacilityCard({ facility, streamed }: { facility: Facility; streamed: bo
               </span>
             ) : alerts.error ? (
               <span className="stat-error">{wordsOf(alerts.error).message}</span>
+            ) : (
+              <span className="muted">…</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Charging in use</dt>
+          <dd>
+            {stations.data ? (
+              stations.data.length === 0 ? (
+                <span className="muted">No stations</span>
+              ) : (
+                <>
+                  {stations.data.filter((s) => s.status === 'IN_USE').length}
+                  <span className="muted"> of {stations.data.length}</span>
+                </>
+              )
+            ) : stations.error ? (
+              <span className="stat-error">{wordsOf(stations.error).message}</span>
             ) : (
               <span className="muted">…</span>
             )}

@@ -1,40 +1,25 @@
 import { type FormEvent, useId, useState } from 'react';
-import { describedBy, Empty, ErrorMessage, Field, Loading, wordsOf } from '../components.tsx';
-import { useAsync } from '../hooks.ts';
-import { api, apiAll } from '../lib/api.ts';
+import { describedBy, Empty, Field, Loading, wordsOf } from '../../components.tsx';
+import { useAsync } from '../../hooks.ts';
+import { api, apiAll } from '../../lib/api.ts';
+import { Link } from '../../router.tsx';
+import { type Vehicle, vehicleTypeWords } from './model.ts';
+import { DriverError } from './ui.tsx';
 
 const vehicleTypes = ['CAR', 'MOTORCYCLE', 'TRUCK', 'BUS'] as const;
 const connectorTypes = ['CCS', 'TYPE2', 'CHADEMO', 'J1772', 'TESLA'] as const;
 
-interface Vehicle {
-  vehicle_id: string;
-  registration_number: string;
-  vehicle_type: (typeof vehicleTypes)[number];
-  make: string | null;
-  model: string | null;
-  color: string | null;
-  is_electric: boolean;
-  battery_capacity_kwh: number | null;
-  connector_type: string | null;
-  created_at: string;
-}
-
-const typeNames: Record<Vehicle['vehicle_type'], string> = {
-  CAR: 'Car',
-  MOTORCYCLE: 'Motorcycle',
-  TRUCK: 'Truck',
-  BUS: 'Bus',
-};
-
-export function DriverPage() {
+export function VehiclesPage() {
   const vehicles = useAsync((signal) => apiAll<Vehicle>('parking/vehicles?limit=500', signal), []);
 
   return (
     <div className="driver">
       <section aria-labelledby="vehicles-title" className="panel">
-        <h1 id="vehicles-title">My vehicles</h1>
+        <h1 id="vehicles-title" tabIndex={-1}>
+          My vehicles
+        </h1>
         {vehicles.loading && !vehicles.data && <Loading>Loading your vehicles…</Loading>}
-        <ErrorMessage error={vehicles.error} retry={vehicles.reload} />
+        <DriverError error={vehicles.error} retry={vehicles.reload} />
         {vehicles.data && vehicles.data.length === 0 && (
           <Empty>You have not registered a vehicle yet. Add one with the form.</Empty>
         )}
@@ -44,7 +29,7 @@ export function DriverPage() {
               <li key={v.vehicle_id}>
                 <span className="plate">{v.registration_number}</span>
                 <span>
-                  {typeNames[v.vehicle_type]}
+                  {vehicleTypeWords[v.vehicle_type]}
                   {[v.color, v.make, v.model].some(Boolean) && (
                     <span className="muted"> · {[v.color, v.make, v.model].filter(Boolean).join(' ')}</span>
                   )}
@@ -58,6 +43,11 @@ export function DriverPage() {
               </li>
             ))}
           </ul>
+        )}
+        {vehicles.data && vehicles.data.length > 0 && (
+          <p className="small">
+            <Link href="/find">Find parking</Link> for one of them.
+          </p>
         )}
       </section>
       <RegisterVehicle onRegistered={vehicles.reload} />
@@ -141,7 +131,7 @@ function RegisterVehicle({ onRegistered }: { onRegistered(): void }) {
           >
             {vehicleTypes.map((t) => (
               <option key={t} value={t}>
-                {typeNames[t]}
+                {vehicleTypeWords[t]}
               </option>
             ))}
           </select>
@@ -199,7 +189,7 @@ function RegisterVehicle({ onRegistered }: { onRegistered(): void }) {
             </Field>
           </div>
         )}
-        <ErrorMessage error={error} />
+        <DriverError error={error} />
         {added && (
           <p className="notice notice-ok" role="status">
             {added} is registered.
