@@ -15,6 +15,8 @@ export const RunnerConfig = Type.Object({
   EASYPARK_DATA_DIR: Type.String({ default: './data' }),
   EASYPARK_DEMO: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
   EASYPARK_SIMULATOR: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  /** Simulated time runs this many times faster than real time; 1 keeps stays and bills realistic. */
+  EASYPARK_SIMULATOR_SPEED: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 1 }),
   EASYPARK_ADMIN_EMAIL: Type.String({ default: 'admin@easypark.local' }),
   EASYPARK_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   EASYPARK_JWT_SECRET: Type.Optional(Type.String({ minLength: 16 })),

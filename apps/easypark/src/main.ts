@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { gatewayService } from '@easypark/gateway';
 import { systemClock } from '@easypark/kernel';
@@ -17,10 +18,11 @@ import {
   tokenKeys,
 } from '@easypark/platform';
 import { createRabbitBus } from '@easypark/platform/rabbitmq';
+import { type Simulator, startSimulator } from '@easypark/simulator/traffic';
 import closeWithGrace from 'close-with-grace';
 import { defaultAdminPassword, oidcOf, type RunnerConfig, readConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
-import { domainServices, problemCatalogues, startPlatform } from './platform.ts';
+import { domainServices, type Platform, problemCatalogues, startPlatform } from './platform.ts';
 
 const usage = `usage: easypark [all]            run the whole platform in one process (the default)
        easypark serve <name>     run one service alone: gateway, ${domainServices.map((s) => s.name).join(', ')}`;
@@ -85,9 +87,11 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     ...(oidcOf(config) ? { oidc: oidcOf(config)! } : {}),
   });
+  let simulator: Simulator | undefined;
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'stopping after an error');
     else logger.info({ signal }, 'stopping');
+    await simulator?.stop();
     await platform.stop();
   });
   if (config.EASYPARK_DEMO === 'on') {
@@ -95,6 +99,7 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     if (seeded) logger.info('demo tenant created');
   }
   const address = await listen(platform.gateway.app, config);
+  const simulate = config.EASYPARK_DEMO === 'on' && config.EASYPARK_SIMULATOR === 'on';
   const lines = [
     '',
     `  EasyParkPlus is running on ${address} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
@@ -107,11 +112,47 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
           `    Demo accounts  manager@demo.easypark.local, operator@demo.easypark.local, driver@demo.easypark.local / ${demoPassword}`,
         ]
       : []),
+    ...(simulate
+      ? [
+          `    Simulator      live traffic on the demo facilities, ${config.EASYPARK_SIMULATOR_SPEED === 1 ? 'in real time' : `${config.EASYPARK_SIMULATOR_SPEED}× real time`} (EASYPARK_SIMULATOR=off turns it off)`,
+        ]
+      : []),
     `    Data           ${config.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : config.EASYPARK_DATA_DIR === ':memory:' ? 'throwaway (:memory:)' : resolve(config.EASYPARK_DATA_DIR)}`,
     `    Events         ${config.AMQP_URL ? 'RabbitMQ at AMQP_URL' : 'in-process bus'}`,
     '',
   ];
   console.log(lines.join('\n'));
+  if (simulate) simulator = startDemoTraffic(platform, config, logger);
+}
+
+/**
+ * Live traffic on the demo tenant, so that a newcomer sees the network move: the simulator in
+ * this process, calling the gateway's real address like any client (HTTP, and OCPP over
+ * WebSocket for the charge points). If it cannot run, the platform runs without it.
+ */
+function startDemoTraffic(platform: Platform, config: RunnerConfig, logger: Logger): Simulator {
+  const { address, port } = platform.gateway.app.server.address() as AddressInfo;
+  const host =
+    address === '0.0.0.0' || address === '::'
+      ? '127.0.0.1'
+      : address.includes(':')
+        ? `[${address}]`
+        : address;
+  const authLimit = config.GATEWAY_RATE_LIMIT_AUTH_PER_MINUTE;
+  const simulator = startSimulator({
+    url: `http://${host}:${port}`,
+    email: 'manager@demo.easypark.local',
+    password: demoPassword,
+    speed: config.EASYPARK_SIMULATOR_SPEED,
+    driverAccounts: [{ email: 'driver@demo.easypark.local', password: demoPassword }],
+    // Sign-ins are limited per address, and people sign in from this one too: take a quarter at most.
+    authPerMinute: authLimit > 0 ? Math.max(1, Math.floor(authLimit / 4)) : 30,
+    logger: logger.child({ component: 'simulator' }),
+  });
+  simulator.ready.catch((error) =>
+    logger.warn({ err: error }, 'the traffic simulator could not start; the platform runs without it'),
+  );
+  return simulator;
 }
 
 /** The distributed mode: one service per process, its own database, RabbitMQ, the others over HTTP. */
