@@ -234,6 +234,38 @@ describe('POST /sessions/entry', () => {
     expect(after.status).toBe(201);
   });
 
+  it('gives a backdated entry a space nobody used since, not the first free one now', async () => {
+    const facility = await w.newFacility();
+    const [first, second] = await w.row(facility, 'STANDARD', 2);
+    const earlier = await enter(w.a.operatorToken, {
+      facility_id: facility,
+      registration_number: 'GAP 1',
+      entry_time: hoursAgo(5),
+    });
+    expect(earlier.body.space_id).toBe(first.space_id);
+    await w.api('POST', `/sessions/${earlier.body.session_id}/exit`, w.a.operatorToken, {
+      exit_time: hoursAgo(2),
+    });
+    // Both spaces are free now, but the first was taken until two hours ago.
+    const buffered = await enter(w.a.operatorToken, {
+      facility_id: facility,
+      registration_number: 'GAP 2',
+      entry_time: hoursAgo(3),
+    });
+    expect(buffered.status).toBe(201);
+    expect(buffered.body.space_id).toBe(second.space_id);
+    // No space was free all that time: refused, and nothing is left taken.
+    await w.api('POST', `/sessions/${buffered.body.session_id}/exit`, w.a.operatorToken, {});
+    const none = await enter(w.a.operatorToken, {
+      facility_id: facility,
+      registration_number: 'GAP 3',
+      entry_time: hoursAgo(4),
+    });
+    expect(none.body).toMatchObject({ status: 409, code: 'NO_SPACE_AVAILABLE' });
+    const occupancy = await w.api('GET', `/occupancy/${facility}`, w.a.operatorToken);
+    expect(occupancy.body.available_spaces).toBe(2);
+  });
+
   it('checks the request and who makes it', async () => {
     const facility = await w.newFacility();
     await w.row(facility, 'STANDARD', 1);

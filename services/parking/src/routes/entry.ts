@@ -226,7 +226,15 @@ async function enter(
     checked ??
     (await lockArrivingReservation(tx, facility.facility_id, vehicle.registration_number, entryTime)) ??
     undefined;
-  const { space, from } = await takeSpace(tx, facility.facility_id, body.space_id, vehicle, booking, now);
+  const { space, from } = await takeSpace(
+    tx,
+    facility.facility_id,
+    body.space_id,
+    vehicle,
+    booking,
+    now,
+    entryTime,
+  );
 
   const sessionId = newId('parkingSession');
   const customerId = booking?.customer_id ?? vehicle.owner_id;
@@ -292,6 +300,7 @@ async function takeSpace(
   vehicle: VehicleRow,
   booking: Booking | undefined,
   now: Date,
+  entryTime: Date,
 ): Promise<{ space: SpaceRow; from: SpaceStatus }> {
   const type = vehicle.vehicle_type;
   if (booking && (namedSpaceId === undefined || namedSpaceId === booking.space_id)) {
@@ -303,7 +312,7 @@ async function takeSpace(
   if (namedSpaceId !== undefined) {
     return { space: await occupyNamedSpace(tx, facilityId, namedSpaceId, type, now), from: 'AVAILABLE' };
   }
-  const space = await occupyFreeSpace(tx, facilityId, fittingSizes(type), now);
+  const space = await occupyFreeSpace(tx, facilityId, fittingSizes(type), now, entryTime);
   if (!space) throw problem('NO_SPACE_AVAILABLE', `No free space fits a ${type} in this facility`);
   return { space, from: 'AVAILABLE' };
 }

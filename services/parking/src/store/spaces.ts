@@ -175,7 +175,10 @@ export async function occupyFreeSpace(
   facilityId: string,
   sizes: readonly SpaceSize[],
   now: Date,
+  since: Date = now,
 ): Promise<SpaceRow | null> {
+  // A back-dated entry (buffered at the gate) needs a space nobody used since it: the sessions
+  // table refuses two stays on one space that overlap.
   const { rows } = await tx.query<SpaceRow>(
     `WITH pick AS (
        SELECT p.space_id FROM parking_spaces p
@@ -183,6 +186,9 @@ export async function occupyFreeSpace(
          AND NOT EXISTS (
            SELECT 1 FROM space_reservations r
            WHERE r.space_id = p.space_id AND r.status = 'ACTIVE' AND r.arrival_from <= $3 AND r.arrival_until > $3)
+         AND ($4::timestamptz >= $3 OR NOT EXISTS (
+           SELECT 1 FROM parking_sessions ps
+           WHERE ps.space_id = p.space_id AND ps.exit_time > $4))
        ORDER BY array_position($2::text[], p.size),
          (SELECT min(r.arrival_from) FROM space_reservations r
           WHERE r.space_id = p.space_id AND r.status = 'ACTIVE' AND r.arrival_from > $3) DESC NULLS FIRST,
@@ -193,7 +199,7 @@ export async function occupyFreeSpace(
      UPDATE parking_spaces s SET status = 'OCCUPIED', status_reason = NULL, last_updated = $3
      FROM pick WHERE s.space_id = pick.space_id
      RETURNING s.*`,
-    [facilityId, sizes, now],
+    [facilityId, sizes, now, since],
   );
   return rows[0] ?? null;
 }
