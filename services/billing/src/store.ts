@@ -218,11 +218,15 @@ export async function openDraft(tx: Tx, i: NewInvoice, now: Date): Promise<Invoi
     ],
   );
   if (inserted.rows[0]) return inserted.rows[0];
+  // A visit's draft may have been opened by its charging, which does not know the plate: the
+  // parking charge that follows brings it.
   const existing =
     i.kind === 'VISIT'
       ? await tx.query<InvoiceRow>(
-          `SELECT ${invoiceColumns} FROM invoices WHERE kind = 'VISIT' AND parking_session_id = $1 FOR UPDATE`,
-          [i.parking_session_id],
+          `UPDATE invoices SET registration_number = COALESCE(registration_number, $2)
+           WHERE kind = 'VISIT' AND parking_session_id = $1
+           RETURNING ${invoiceColumns}`,
+          [i.parking_session_id, i.registration_number],
         )
       : await tx.query<InvoiceRow>(
           `SELECT ${invoiceColumns} FROM invoices

@@ -127,6 +127,8 @@ describe('the exit saga: park, charge, leave, invoice, pay', () => {
       payment_status: 'UNPAID',
       kind: 'VISIT',
       parking_session_id: sessionId,
+      // The charging opened the draft without a plate; the exit's parking charge brought it.
+      registration_number: 'BIL001',
       currency: 'GBP',
     });
     const types = invoice.line_items.map((l: any) => [l.charge_type, l.total_amount]).sort();
