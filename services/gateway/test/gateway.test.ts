@@ -201,6 +201,17 @@ describe('routing and documents', () => {
     expect(unknown.body.code).toBe('SERVICE_NOT_FOUND');
   });
 
+  it('names the public path a client asked as the instance of a service’s problem', async () => {
+    const missing = `pks_${'0'.repeat(32)}`;
+    const res = await t.request('GET', `/api/v1/parking/sessions/${missing}?x=1`, { token: acme.adminToken });
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      instance: `/api/v1/parking/sessions/${missing}`,
+    });
+  });
+
   it('does not pass client-sent internal headers to the services', async () => {
     const facility = await t.registerFacility(acme.adminToken);
     const res = await t.request('GET', `/api/v1/parking/occupancy/${facility.facility_id}`, {

@@ -68,7 +68,7 @@ export function proxyRoutes(app: App, transports: Record<string, Transport>): vo
         if (value === undefined) continue;
         reply.header(name, name === 'location' || name === 'link' ? rewriteLinks(String(value)) : value);
       }
-      return reply.code(result.status).send(result.body);
+      return reply.code(result.status).send(publicProblem(result.headers['content-type'], result.body));
     };
 
     scope.route({
@@ -124,6 +124,21 @@ async function relayStream(
     .header('cache-control', 'no-cache')
     .header('x-accel-buffering', 'no')
     .send(upstream.body);
+}
+
+/**
+ * A service's problem names the path it was asked (`/charging/v1/...`) as its `instance`; the
+ * client asked the public one (`/api/v1/charging/...`). Any other body passes untouched.
+ */
+function publicProblem(type: unknown, body: Buffer): Buffer {
+  if (!String(type ?? '').startsWith('application/problem+json')) return body;
+  try {
+    const problem = JSON.parse(body.toString('utf8')) as { instance?: unknown };
+    if (typeof problem.instance !== 'string') return body;
+    return Buffer.from(JSON.stringify({ ...problem, instance: toPublicPath(problem.instance) }));
+  } catch {
+    return body;
+  }
 }
 
 function rewriteLinks(value: string): string {
