@@ -174,8 +174,9 @@ function alreadyClosed(exitTime: Date) {
  * billing.charge.created fills the amount in later.
  */
 async function quotedCharge(runtime: ServiceRuntime, session: SessionDetail, exitTime: Date) {
+  let gaveUp: NodeJS.Timeout | undefined;
   try {
-    const quote = await billingClient(runtime.client('billing')).quoteVisit({
+    const asked = billingClient(runtime.client('billing')).quoteVisit({
       parking_session_id: session.session_id,
       tenant_id: session.tenant_id,
       facility_id: session.facility_id,
@@ -186,6 +187,16 @@ async function quotedCharge(runtime: ServiceRuntime, session: SessionDetail, exi
       entry_time: session.entry_time.toISOString(),
       exit_time: exitTime.toISOString(),
     });
+    // A car waits at the barrier: a Billing that hangs is given a couple of seconds, not the
+    // client's full timeout (which would also outlast the gateway's own wait for this exit).
+    const late = new Promise<never>((_, reject) => {
+      gaveUp = setTimeout(
+        () => reject(new Error(`no quote within ${exitQuoteTimeoutMs} ms`)),
+        exitQuoteTimeoutMs,
+      );
+    });
+    asked.catch(() => undefined);
+    const quote = await Promise.race([asked, late]);
     return fromMajor(quote.amount, quote.currency).amount;
   } catch (error) {
     runtime.logger.warn(
@@ -193,8 +204,12 @@ async function quotedCharge(runtime: ServiceRuntime, session: SessionDetail, exi
       'billing unavailable at exit; charged later',
     );
     return null;
+  } finally {
+    clearTimeout(gaveUp);
   }
 }
+
+const exitQuoteTimeoutMs = 2_000;
 
 /** Major units in, minor units stored; more decimals than the currency has is refused, not rounded. */
 function parseCharge(amount: number, currency: string): number {
