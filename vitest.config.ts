@@ -8,6 +8,8 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
+    // Fault tests restart shared servers (RabbitMQ): they run alone, `npm run test:faults`.
+    exclude: ['test/resilience/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     // expect.poll waits for what events and browsers do next; a loaded CI machine needs more than 1 s.

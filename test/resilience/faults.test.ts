@@ -1,0 +1,313 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Cluster, clusterMissing, startCluster } from './cluster.ts';
+
+const run = promisify(execFile);
+
+// Faults in the distributed mode, every service its own process on real PostgreSQL and RabbitMQ:
+// a service killed in the middle of a stream of entries and exits and started again, and billing
+// down while cars leave. After each, the system converges: every visit has its charge and its
+// invoice exactly once, and occupancy matches the sessions.
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+describe('faults in the distributed mode', () => {
+  let c: Cluster;
+  let token: string;
+  let facilityId: string;
+
+  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
+    try {
+      const response = await fetch(`${c.url}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    } catch {
+      return { status: 0, body: null }; // nothing answered
+    }
+  }
+
+  /**
+   * What a gate does: tries again until the answer is final. An entry whose answer was lost may
+   * have happened; the retry then says so (VEHICLE_ALREADY_PARKED / SESSION_ALREADY_CLOSED).
+   */
+  async function untilFinal(method: string, path: string, body: unknown, done: string): Promise<Answer> {
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const answer = await call(method, path, body);
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      if (answer.body?.code === done) return answer;
+      if (answer.status !== 0 && answer.status < 500)
+        throw new Error(`${method} ${path}: ${JSON.stringify(answer.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${method} ${path}: no final answer in 30 s`);
+  }
+
+  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 60_000) {
+    const deadline = Date.now() + ms;
+    let value = await read();
+    while (!ok(value) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      value = await read();
+    }
+    if (!ok(value)) throw new Error(`${what} did not converge: ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  async function signIn(email: string, password: string) {
+    const response = await fetch(`${c.url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', username: email, password }),
+    });
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  beforeAll(async () => {
+    if (clusterMissing) throw new Error(`the fault tests ${clusterMissing}`);
+    c = await startCluster();
+    token = await signIn(c.adminEmail, c.adminPassword);
+    const tenant = await call('POST', '/tenants', { name: 'Faults Ltd' });
+    await call('POST', '/users', {
+      email: 'manager@faults.example',
+      password: 'faults-manager',
+      role: 'tenant_admin',
+      tenant_id: tenant.body.tenant_id,
+    });
+    token = await signIn('manager@faults.example', 'faults-manager');
+    const facility = await call('POST', '/facilities/register', {
+      name: 'Fault Lot',
+      address: { line1: '1 Crash Lane', city: 'Birmingham', postal_code: 'B1 1AA', country: 'GB' },
+      capacity_breakdown: { compact: 0, standard: 100, large: 0 },
+      pricing_strategy: 'BASIC',
+      timezone: 'Europe/London',
+      currency: 'GBP',
+    });
+    expect(facility.status).toBe(201);
+    facilityId = facility.body.facility_id;
+    const price = await call('PUT', `/facilities/${facilityId}/pricing`, {
+      vehicle_type: 'CAR',
+      hourly_rate: 2,
+    });
+    expect(price.status).toBe(200);
+    const spaces = await call('POST', '/parking/spaces/bulk', {
+      facility_id: facilityId,
+      size: 'STANDARD',
+      floor: 0,
+      aisle: 'F',
+      count: 100,
+    });
+    expect(spaces.status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  /** Parking's sessions and Billing's charges and invoices for them, read from their databases. */
+  async function ledger() {
+    const sessions = await c
+      .db('parking')
+      .query<{ session_id: string; closed: boolean }>(
+        'SELECT session_id, exit_time IS NOT NULL AS closed FROM parking_sessions WHERE facility_id = $1',
+        [facilityId],
+      );
+    const charges = await c.db('billing').query<{ parking_session_id: string; n: number }>(
+      `SELECT parking_session_id, count(*)::int AS n FROM charges
+         WHERE facility_id = $1 AND charge_type = 'PARKING' GROUP BY parking_session_id`,
+      [facilityId],
+    );
+    const invoices = await c.db('billing').query<{ parking_session_id: string; n: number }>(
+      `SELECT parking_session_id, count(*)::int AS n FROM invoices
+         WHERE facility_id = $1 AND kind = 'VISIT' AND status <> 'DRAFT' GROUP BY parking_session_id`,
+      [facilityId],
+    );
+    const closed = sessions.rows.filter((s) => s.closed).map((s) => s.session_id);
+    const chargeCount = new Map(charges.rows.map((r) => [r.parking_session_id, r.n]));
+    const invoiceCount = new Map(invoices.rows.map((r) => [r.parking_session_id, r.n]));
+    return {
+      open: sessions.rows.length - closed.length,
+      closed: closed.length,
+      unbilled: closed.filter((id) => chargeCount.get(id) !== 1).length,
+      uninvoiced: closed.filter((id) => invoiceCount.get(id) !== 1).length,
+      billedTwice: [...chargeCount.values()].filter((n) => n > 1).length,
+    };
+  }
+
+  async function occupancy() {
+    const answer = await call('GET', `/parking/occupancy/${facilityId}`);
+    return answer.body?.occupied_spaces as number;
+  }
+
+  it('kills Parking in the middle of a stream of entries and exits, starts it again, and converges', async () => {
+    const plates = Array.from({ length: 40 }, (_, i) => `KIL ${String(i).padStart(3, '0')}`);
+    const sessions: string[] = [];
+    let failedWhileDown = 0;
+    for (const [i, plate] of plates.entries()) {
+      if (i === 15) {
+        await c.stop('parking', 'SIGKILL');
+        // The gate keeps trying while Parking is away; the gateway answers 503 in the meantime.
+        const down = await call('POST', '/parking/sessions/entry', {
+          facility_id: facilityId,
+          registration_number: 'DOWN 1',
+        });
+        expect(down.status).toBeGreaterThanOrEqual(500);
+        expect(down.body?.code).toMatch(/SERVICE_UNAVAILABLE|UPSTREAM/);
+        failedWhileDown += 1;
+        setTimeout(() => void c.start('parking'), 1_000);
+      }
+      const entry = await untilFinal(
+        'POST',
+        '/parking/sessions/entry',
+        { facility_id: facilityId, registration_number: plate },
+        'VEHICLE_ALREADY_PARKED',
+      );
+      if (entry.body.session_id) sessions.push(entry.body.session_id);
+    }
+    // Every other car leaves, while Parking is killed once more half way through.
+    for (const [i, id] of sessions.entries()) {
+      if (i % 2 === 1) continue;
+      if (i === 20) {
+        await c.stop('parking', 'SIGKILL');
+        setTimeout(() => void c.start('parking'), 500);
+      }
+      await untilFinal('POST', `/parking/sessions/${id}/exit`, {}, 'SESSION_ALREADY_CLOSED');
+    }
+    expect(failedWhileDown).toBe(1);
+
+    const converged = await eventually(
+      ledger,
+      (l) => l.unbilled === 0 && l.uninvoiced === 0,
+      'billing of every closed visit',
+    );
+    expect(converged).toMatchObject({ open: 20, closed: 20, unbilled: 0, uninvoiced: 0, billedTwice: 0 });
+    // Occupancy is what the sessions say, in Parking and in Analytics (built from the events).
+    expect(await occupancy()).toBe(20);
+    await eventually(
+      async () => (await call('GET', `/analytics/occupancy/${facilityId}`)).body?.occupied_spaces,
+      (n) => n === 20,
+      'analytics occupancy',
+    );
+  });
+
+  it('lets cars leave while Billing is down; they are billed once it is back, each exactly once', async () => {
+    const plates = Array.from({ length: 6 }, (_, i) => `BDN ${i}`);
+    const ids: string[] = [];
+    for (const plate of plates) {
+      const entry = await untilFinal(
+        'POST',
+        '/parking/sessions/entry',
+        { facility_id: facilityId, registration_number: plate },
+        'VEHICLE_ALREADY_PARKED',
+      );
+      ids.push(entry.body.session_id);
+    }
+    await c.stop('billing', 'SIGKILL');
+    for (const id of ids) {
+      // The barrier opens: the exit does not wait for Billing, and says the price is not known yet.
+      const exit = await call('POST', `/parking/sessions/${id}/exit`, {});
+      expect(exit.status, JSON.stringify(exit.body)).toBe(200);
+      expect(exit.body.charge_amount).toBeNull();
+    }
+    await c.start('billing');
+    const converged = await eventually(
+      ledger,
+      (l) => l.unbilled === 0 && l.uninvoiced === 0,
+      'billing after the outage',
+    );
+    expect(converged.billedTwice).toBe(0);
+    // Parking learns each amount from billing.charge.created.
+    await eventually(
+      async () =>
+        Promise.all(
+          ids.map(async (id) => (await call('GET', `/parking/sessions/${id}`)).body?.charge_amount),
+        ),
+      (amounts) => amounts.every((a) => typeof a === 'number'),
+      'charge amounts back in Parking',
+    );
+  });
+
+  it('carries on through a RabbitMQ restart: exits during the outage are billed once it is back', async () => {
+    const ids: string[] = [];
+    for (const plate of ['RMQ 1', 'RMQ 2', 'RMQ 3', 'RMQ 4']) {
+      const entry = await untilFinal(
+        'POST',
+        '/parking/sessions/entry',
+        { facility_id: facilityId, registration_number: plate },
+        'VEHICLE_ALREADY_PARKED',
+      );
+      ids.push(entry.body.session_id);
+    }
+    await run('rabbitmqctl', ['stop_app'], { timeout: 60_000 });
+    try {
+      // The exits commit with their events in each service's outbox; nothing is published yet.
+      for (const id of ids) {
+        const exit = await call('POST', `/parking/sessions/${id}/exit`, {});
+        expect(exit.status, JSON.stringify(exit.body)).toBe(200);
+      }
+    } finally {
+      await run('rabbitmqctl', ['start_app'], { timeout: 60_000 });
+      await run('rabbitmqctl', ['await_startup'], { timeout: 60_000 });
+    }
+    const converged = await eventually(
+      ledger,
+      (l) => l.unbilled === 0 && l.uninvoiced === 0,
+      'billing after the broker restart',
+      90_000,
+    );
+    expect(converged.billedTwice).toBe(0);
+    // And new traffic flows end to end again.
+    const after = await untilFinal(
+      'POST',
+      '/parking/sessions/entry',
+      { facility_id: facilityId, registration_number: 'RMQ 5' },
+      'VEHICLE_ALREADY_PARKED',
+    );
+    await untilFinal('POST', `/parking/sessions/${after.body.session_id}/exit`, {}, 'SESSION_ALREADY_CLOSED');
+    const final = await eventually(
+      ledger,
+      (l) => l.unbilled === 0 && l.uninvoiced === 0,
+      'billing after the restart',
+    );
+    expect(final.billedTwice).toBe(0);
+    expect(await occupancy()).toBe(final.open);
+  });
+
+  it('opens the barrier when Billing hangs: the exit gives up on the quote after its timeout', async () => {
+    const entry = await untilFinal(
+      'POST',
+      '/parking/sessions/entry',
+      { facility_id: facilityId, registration_number: 'SLO 1' },
+      'VEHICLE_ALREADY_PARKED',
+    );
+    // A frozen process: its port still accepts connections, but nothing answers.
+    await c.stop('billing', 'SIGSTOP');
+    const started = Date.now();
+    let exit: Answer;
+    try {
+      exit = await call('POST', `/parking/sessions/${entry.body.session_id}/exit`, {});
+    } finally {
+      await c.resume('billing');
+    }
+    expect(exit.status, JSON.stringify(exit.body)).toBe(200);
+    expect(exit.body.charge_amount).toBeNull();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const converged = await eventually(
+      ledger,
+      (l) => l.unbilled === 0 && l.uninvoiced === 0,
+      'billing after the freeze',
+    );
+    expect(converged.billedTwice).toBe(0);
+  });
+});
