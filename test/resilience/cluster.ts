@@ -43,6 +43,13 @@ export interface Cluster {
   resume(name: ServiceName): Promise<void>;
   /** Starts the service again on the same port and database; resolves once /readyz answers 200. */
   start(name: ServiceName): Promise<void>;
+  /**
+   * One more replica of a service: its own process and port, the same database and the same
+   * queue as the first (the services address the first replica's port).
+   */
+  startReplica(name: ServiceName): Promise<{ stop(): Promise<void> }>;
+  /** How many consumers read the service's event queue right now. */
+  consumers(name: ServiceName): Promise<number>;
   /** The last lines the service wrote, for a failing test's message. */
   logs(name: ServiceName): string;
   close(): Promise<void>;
@@ -82,12 +89,17 @@ export async function startCluster(options: { env?: Record<string, string> } = {
   const processes = new Map<ServiceName, ChildProcess>();
   const output = new Map<ServiceName, string>();
   const pools = new Map<ServiceName, pg.Pool>();
+  const replicas: ChildProcess[] = [];
 
   async function start(name: ServiceName): Promise<void> {
+    processes.set(name, await spawnService(name, ports[name]));
+  }
+
+  async function spawnService(name: ServiceName, port: number): Promise<ChildProcess> {
     const env: Record<string, string | undefined> = {
       ...process.env,
       NODE_ENV: 'production',
-      PORT: String(ports[name]),
+      PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DATABASE_URL: databaseUrl(name),
@@ -125,11 +137,11 @@ export async function startCluster(options: { env?: Record<string, string> } = {
     while (Date.now() < deadline) {
       if (child.exitCode !== null)
         throw new Error(`${name} exited with ${child.exitCode}:\n${output.get(name)}`);
-      const ready = await fetch(`${urlOf(name)}/readyz`).then(
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
         (r) => r.ok,
         () => false,
       );
-      if (ready) return;
+      if (ready) return child;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`${name} was not ready within 90 s:\n${output.get(name)}`);
@@ -164,11 +176,34 @@ export async function startCluster(options: { env?: Record<string, string> } = {
     },
     stop,
     start,
+    async startReplica(name) {
+      const child = await spawnService(name, await freePort());
+      replicas.push(child);
+      return {
+        async stop() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    },
     async resume(name) {
       processes.get(name)?.kill('SIGCONT');
     },
+    async consumers(name) {
+      const connection = await amqp.connect(amqpUrl);
+      try {
+        const channel = await connection.createChannel();
+        return (await channel.checkQueue(`${exchange}.${name}`)).consumerCount;
+      } finally {
+        await connection.close();
+      }
+    },
     logs: (name) => (output.get(name) ?? '').split('\n').slice(-40).join('\n'),
     async close() {
+      for (const child of replicas)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       for (const name of [...services].reverse()) await stop(name, 'SIGTERM');
       for (const pool of pools.values()) await pool.end();
       for (const name of services)

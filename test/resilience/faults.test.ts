@@ -310,4 +310,33 @@ describe('faults in the distributed mode', () => {
     );
     expect(converged.billedTwice).toBe(0);
   });
+
+  it('shares the work between two Billing replicas on one queue, billing each visit once', async () => {
+    const second = await c.startReplica('billing');
+    try {
+      // Two consumers on Billing's one queue: RabbitMQ hands each delivery to one of them.
+      expect(await c.consumers('billing')).toBe(2);
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const entry = await untilFinal(
+          'POST',
+          '/parking/sessions/entry',
+          { facility_id: facilityId, registration_number: `TWO ${i}` },
+          'VEHICLE_ALREADY_PARKED',
+        );
+        ids.push(entry.body.session_id);
+      }
+      await Promise.all(
+        ids.map((id) => untilFinal('POST', `/parking/sessions/${id}/exit`, {}, 'SESSION_ALREADY_CLOSED')),
+      );
+      const converged = await eventually(
+        ledger,
+        (l) => l.unbilled === 0 && l.uninvoiced === 0,
+        'billing by two replicas',
+      );
+      expect(converged.billedTwice).toBe(0);
+    } finally {
+      await second.stop();
+    }
+  });
 });
