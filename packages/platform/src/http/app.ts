@@ -80,10 +80,28 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     routerOptions: { ignoreTrailingSlash: true },
     // The router's own refusals (a malformed %-escape, an over-long path segment) as problem+json too.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
+    // Requests that arrive while the service drains get our problem+json 503 (below), not Fastify's.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', undefined);
+
+  // Draining: requests in flight finish; new ones are refused whole, and the caller may retry elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('retry-after', '1');
+    throw commonProblem('SERVICE_UNAVAILABLE', `${options.name} is shutting down; try again`);
+  });
+  // An answer finished while draining closes its connection: a caller's keep-alive socket would
+  // otherwise hold the server open after its last request.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
 
   const registry = options.registry ?? new Registry();
   app.decorate('metricsRegistry', registry);
