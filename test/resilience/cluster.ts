@@ -36,10 +36,10 @@ export interface Cluster {
   /** A pool on one service's own database, to check what it holds. */
   db(name: ServiceName): pg.Pool;
   /**
-   * SIGKILL (a crash) or SIGTERM (a graceful stop), resolved once the process has exited; or
-   * SIGSTOP (a hung process, until `resume`).
+   * SIGKILL (a crash) or SIGTERM (a graceful stop), resolved with the exit code once the process
+   * has exited; or SIGSTOP (a hung process, until `resume`).
    */
-  stop(name: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  stop(name: ServiceName, signal?: NodeJS.Signals): Promise<number | null>;
   resume(name: ServiceName): Promise<void>;
   /** Starts the service again on the same port and database; resolves once /readyz answers 200. */
   start(name: ServiceName): Promise<void>;
@@ -147,16 +147,16 @@ export async function startCluster(options: { env?: Record<string, string> } = {
     throw new Error(`${name} was not ready within 90 s:\n${output.get(name)}`);
   }
 
-  async function stop(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  async function stop(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     const child = processes.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     if (signal === 'SIGSTOP') {
       child.kill(signal);
-      return;
+      return null;
     }
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    await exited;
+    return exited;
   }
 
   // The gateway last: it routes to the others.

@@ -339,4 +339,33 @@ describe('faults in the distributed mode', () => {
       await second.stop();
     }
   });
+
+  it('drains in-flight entries when Parking is stopped: each is recorded and answered, or refused whole', async () => {
+    const plates = Array.from({ length: 16 }, (_, i) => `DRN ${i}`);
+    const answers = plates.map((plate) =>
+      call('POST', '/parking/sessions/entry', { facility_id: facilityId, registration_number: plate }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A clean exit: drained within the grace period, not killed when it ran out.
+    expect(await c.stop('parking', 'SIGTERM'), c.logs('parking')).toBe(0);
+    const settled = await Promise.all(answers);
+    const recorded = await c.db('parking').query<{ registration_number: string }>(
+      `SELECT v.registration_number FROM parking_sessions s JOIN vehicles v USING (vehicle_id)
+         WHERE s.facility_id = $1 AND v.registration_number LIKE 'DRN%'`,
+      [facilityId],
+    );
+    const inDatabase = new Set(recorded.rows.map((r) => r.registration_number));
+    for (const [i, answer] of settled.entries()) {
+      const plate = plates[i]!.replace(' ', '');
+      // Answered and recorded, or refused with a clear error and not recorded: never in between.
+      if (answer.status === 201) expect(inDatabase.has(plate), plate).toBe(true);
+      else {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+        expect(answer.body.code).toBe('SERVICE_UNAVAILABLE');
+        expect(inDatabase.has(plate), plate).toBe(false);
+      }
+    }
+    expect(settled.filter((a) => a.status === 201).length).toBeGreaterThan(0);
+    await c.start('parking');
+  });
 });
