@@ -1,6 +1,9 @@
 import { type OidcSettings, parseRoleMap } from '@easypark/gateway';
 import { ConfigError, loadConfig, requireSecret, type Static, Type } from '@easypark/platform';
 
+/** One service's address, or its replicas' separated by commas. */
+const replicaUrls = '^https?://[^,\\s]+(,\\s*https?://[^,\\s]+)*$';
+
 /** The runner's environment, validated at start (see README, "Configuration"). */
 export const RunnerConfig = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
@@ -38,12 +41,12 @@ export const RunnerConfig = Type.Object({
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   EASYPARK_EXCHANGE: Type.String({ default: 'easypark.events' }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
-  FACILITY_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  PARKING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  RESERVATION_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  CHARGING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  BILLING_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  ANALYTICS_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  FACILITY_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  PARKING_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  RESERVATION_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  CHARGING_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  BILLING_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  ANALYTICS_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { gatewayService } from '@easypark/gateway';
 import { systemClock } from '@easypark/kernel';
 import {
+  balancedTransport,
   ConfigError,
   createLogger,
   createPool,
@@ -174,7 +175,14 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
     analytics: config.ANALYTICS_URL,
   };
   const transports: Record<string, Transport> = {};
-  for (const [service, url] of Object.entries(urls)) if (url) transports[service] = httpTransport(url);
+  // Several replicas of a service (comma-separated URLs) share its requests; see balancedTransport.
+  for (const [service, list] of Object.entries(urls)) {
+    if (!list) continue;
+    const replicas = list
+      .split(',')
+      .map((url) => ({ url: url.trim(), transport: httpTransport(url.trim()) }));
+    transports[service] = balancedTransport(replicas);
+  }
   const keys = tokenKeys(config.EASYPARK_JWT_SECRET);
 
   const definition: ServiceDefinition =

@@ -21,6 +21,13 @@ describe('runner configuration', () => {
     );
   });
 
+  it('takes a service’s replicas as comma-separated URLs, and nothing else there', () => {
+    const urls = 'http://10.0.0.5:8085, http://10.0.0.6:8085';
+    expect(readConfig({ BILLING_URL: urls }).BILLING_URL).toBe(urls);
+    expect(() => readConfig({ BILLING_URL: 'http://10.0.0.5:8085,' })).toThrow(/BILLING_URL/);
+    expect(() => readConfig({ BILLING_URL: 'http://a:1,ftp://b:2' })).toThrow(/BILLING_URL/);
+  });
+
   it('refuses to run in production with default or missing secrets', () => {
     expect(() => readConfig({ NODE_ENV: 'production' })).toThrow(/EASYPARK_ADMIN_PASSWORD/);
     expect(() => readConfig({ NODE_ENV: 'production', EASYPARK_ADMIN_PASSWORD: 'easypark' })).toThrow(

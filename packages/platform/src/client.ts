@@ -99,7 +99,10 @@ export function httpTransport(
         if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
           throw commonProblem('UPSTREAM_TIMEOUT', `${baseUrl} did not answer within ${timeout} ms`);
         }
-        throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
+        // The cause tells a caller whether the request left (a refused connection: it did not).
+        throw Object.assign(commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`), {
+          cause: error,
+        });
       }
     },
     async stream(spec, signal) {
@@ -116,7 +119,9 @@ export function httpTransport(
         return { status: response.statusCode, headers: response.headers, body: response.body };
       } catch (error) {
         if ((error as { name?: string }).name === 'AbortError') throw error;
-        throw commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`);
+        throw Object.assign(commonProblem('SERVICE_UNAVAILABLE', `${baseUrl} could not be reached`), {
+          cause: error,
+        });
       }
     },
     upgrade: (request, socket, head) => proxyUpgrade(baseUrl, request, socket, head),

@@ -1,4 +1,5 @@
 export { type Static, type TSchema, Type } from '@fastify/type-provider-typebox';
+export * from './balancer.ts';
 export * from './bus/memory.ts';
 export * from './bus/port.ts';
 export * from './client.ts';
