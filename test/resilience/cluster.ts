@@ -48,6 +48,8 @@ export interface Cluster {
    * queue as the first (the services address the first replica's port).
    */
   startReplica(name: ServiceName): Promise<{ stop(): Promise<void> }>;
+  /** Every replica's address, the first one first. */
+  replicaUrls(name: ServiceName): string[];
   /** How many consumers read the service's event queue right now. */
   consumers(name: ServiceName): Promise<number>;
   /** The last lines the service wrote, for a failing test's message. */
@@ -66,7 +68,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(options: { env?: Record<string, string> } = {}): Promise<Cluster> {
+export async function startCluster(
+  options: {
+    env?: Record<string, string>;
+    /** More than one process of a service: all listed in its URL, the callers share the load. */
+    replicas?: Partial<Record<ServiceName, number>>;
+  } = {},
+): Promise<Cluster> {
   const serverUrl = process.env.DATABASE_URL!;
   const amqpUrl = process.env.AMQP_URL!;
   const run = randomBytes(4).toString('hex');
@@ -85,10 +93,17 @@ export async function startCluster(options: { env?: Record<string, string> } = {
   const ports = Object.fromEntries(
     await Promise.all(services.map(async (s) => [s, await freePort()])),
   ) as Record<ServiceName, number>;
+  const extraPorts = new Map<ServiceName, number[]>();
+  for (const [name, count] of Object.entries(options.replicas ?? {}) as [ServiceName, number][])
+    extraPorts.set(name, await Promise.all(Array.from({ length: count - 1 }, () => freePort())));
   const urlOf = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
+  /** What the others are told: every replica's address. */
+  const urlsOf = (name: ServiceName) =>
+    [ports[name], ...(extraPorts.get(name) ?? [])].map((port) => `http://127.0.0.1:${port}`).join(',');
   const processes = new Map<ServiceName, ChildProcess>();
   const output = new Map<ServiceName, string>();
   const pools = new Map<ServiceName, pg.Pool>();
+  /** Replicas beyond the first of each service, in the order they started. */
   const replicas: ChildProcess[] = [];
 
   async function start(name: ServiceName): Promise<void> {
@@ -114,12 +129,12 @@ export async function startCluster(options: { env?: Record<string, string> } = {
       GATEWAY_RATE_LIMIT_AUTH_PER_MINUTE: '0',
       GATEWAY_RATE_LIMIT_WRITE_PER_MINUTE: '0',
       GATEWAY_RATE_LIMIT_READ_PER_MINUTE: '0',
-      FACILITY_URL: urlOf('facility'),
-      PARKING_URL: urlOf('parking'),
-      RESERVATION_URL: urlOf('reservation'),
-      CHARGING_URL: urlOf('charging'),
-      BILLING_URL: urlOf('billing'),
-      ANALYTICS_URL: urlOf('analytics'),
+      FACILITY_URL: urlsOf('facility'),
+      PARKING_URL: urlsOf('parking'),
+      RESERVATION_URL: urlsOf('reservation'),
+      CHARGING_URL: urlsOf('charging'),
+      BILLING_URL: urlsOf('billing'),
+      ANALYTICS_URL: urlsOf('analytics'),
       ...options.env,
     };
     delete env.REDIS_URL; // the limits are off: nothing to count
@@ -160,7 +175,10 @@ export async function startCluster(options: { env?: Record<string, string> } = {
   }
 
   // The gateway last: it routes to the others.
-  for (const name of services) await start(name);
+  for (const name of services) {
+    await start(name);
+    for (const port of extraPorts.get(name) ?? []) replicas.push(await spawnService(name, port));
+  }
 
   return {
     url: urlOf('gateway'),
@@ -191,6 +209,7 @@ export async function startCluster(options: { env?: Record<string, string> } = {
     async resume(name) {
       processes.get(name)?.kill('SIGCONT');
     },
+    replicaUrls: (name) => urlsOf(name).split(','),
     async consumers(name) {
       const connection = await amqp.connect(amqpUrl);
       try {

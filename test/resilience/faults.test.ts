@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, clusterMissing, startCluster } from './cluster.ts';
+import { type Answer, eventually, type Gate, openFacility } from './gate.ts';
 
 const run = promisify(execFile);
 
@@ -10,145 +11,25 @@ const run = promisify(execFile);
 // down while cars leave. After each, the system converges: every visit has its charge and its
 // invoice exactly once, and occupancy matches the sessions.
 
-interface Answer {
-  status: number;
-  body: any;
-}
-
 describe('faults in the distributed mode', () => {
   let c: Cluster;
-  let token: string;
+  let g: Gate;
   let facilityId: string;
-
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-    try {
-      const response = await fetch(`${c.url}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    } catch {
-      return { status: 0, body: null }; // nothing answered
-    }
-  }
-
-  /**
-   * What a gate does: tries again until the answer is final. An entry whose answer was lost may
-   * have happened; the retry then says so (VEHICLE_ALREADY_PARKED / SESSION_ALREADY_CLOSED).
-   */
-  async function untilFinal(method: string, path: string, body: unknown, done: string): Promise<Answer> {
-    for (let attempt = 0; attempt < 120; attempt++) {
-      const answer = await call(method, path, body);
-      if (answer.status >= 200 && answer.status < 300) return answer;
-      if (answer.body?.code === done) return answer;
-      if (answer.status !== 0 && answer.status < 500)
-        throw new Error(`${method} ${path}: ${JSON.stringify(answer.body)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`${method} ${path}: no final answer in 30 s`);
-  }
-
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 60_000) {
-    const deadline = Date.now() + ms;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      value = await read();
-    }
-    if (!ok(value)) throw new Error(`${what} did not converge: ${JSON.stringify(value)}`);
-    return value;
-  }
-
-  async function signIn(email: string, password: string) {
-    const response = await fetch(`${c.url}/api/v1/auth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'password', username: email, password }),
-    });
-    return ((await response.json()) as { access_token: string }).access_token;
-  }
+  const call: Gate['call'] = (...args) => g.call(...args);
+  const untilFinal: Gate['untilFinal'] = (...args) => g.untilFinal(...args);
+  const ledger = () => g.ledger();
+  const occupancy = () => g.occupancy();
 
   beforeAll(async () => {
     if (clusterMissing) throw new Error(`the fault tests ${clusterMissing}`);
     c = await startCluster();
-    token = await signIn(c.adminEmail, c.adminPassword);
-    const tenant = await call('POST', '/tenants', { name: 'Faults Ltd' });
-    await call('POST', '/users', {
-      email: 'manager@faults.example',
-      password: 'faults-manager',
-      role: 'tenant_admin',
-      tenant_id: tenant.body.tenant_id,
-    });
-    token = await signIn('manager@faults.example', 'faults-manager');
-    const facility = await call('POST', '/facilities/register', {
-      name: 'Fault Lot',
-      address: { line1: '1 Crash Lane', city: 'Birmingham', postal_code: 'B1 1AA', country: 'GB' },
-      capacity_breakdown: { compact: 0, standard: 100, large: 0 },
-      pricing_strategy: 'BASIC',
-      timezone: 'Europe/London',
-      currency: 'GBP',
-    });
-    expect(facility.status).toBe(201);
-    facilityId = facility.body.facility_id;
-    const price = await call('PUT', `/facilities/${facilityId}/pricing`, {
-      vehicle_type: 'CAR',
-      hourly_rate: 2,
-    });
-    expect(price.status).toBe(200);
-    const spaces = await call('POST', '/parking/spaces/bulk', {
-      facility_id: facilityId,
-      size: 'STANDARD',
-      floor: 0,
-      aisle: 'F',
-      count: 100,
-    });
-    expect(spaces.status).toBe(201);
+    g = await openFacility(c);
+    facilityId = g.facilityId;
   }, 180_000);
 
   afterAll(async () => {
     await c?.close();
   });
-
-  /** Parking's sessions and Billing's charges and invoices for them, read from their databases. */
-  async function ledger() {
-    const sessions = await c
-      .db('parking')
-      .query<{ session_id: string; closed: boolean }>(
-        'SELECT session_id, exit_time IS NOT NULL AS closed FROM parking_sessions WHERE facility_id = $1',
-        [facilityId],
-      );
-    const charges = await c.db('billing').query<{ parking_session_id: string; n: number }>(
-      `SELECT parking_session_id, count(*)::int AS n FROM charges
-         WHERE facility_id = $1 AND charge_type = 'PARKING' GROUP BY parking_session_id`,
-      [facilityId],
-    );
-    const invoices = await c.db('billing').query<{ parking_session_id: string; n: number }>(
-      `SELECT parking_session_id, count(*)::int AS n FROM invoices
-         WHERE facility_id = $1 AND kind = 'VISIT' AND status <> 'DRAFT' GROUP BY parking_session_id`,
-      [facilityId],
-    );
-    const closed = sessions.rows.filter((s) => s.closed).map((s) => s.session_id);
-    const chargeCount = new Map(charges.rows.map((r) => [r.parking_session_id, r.n]));
-    const invoiceCount = new Map(invoices.rows.map((r) => [r.parking_session_id, r.n]));
-    return {
-      open: sessions.rows.length - closed.length,
-      closed: closed.length,
-      unbilled: closed.filter((id) => chargeCount.get(id) !== 1).length,
-      uninvoiced: closed.filter((id) => invoiceCount.get(id) !== 1).length,
-      billedTwice: [...chargeCount.values()].filter((n) => n > 1).length,
-    };
-  }
-
-  async function occupancy() {
-    const answer = await call('GET', `/parking/occupancy/${facilityId}`);
-    return answer.body?.occupied_spaces as number;
-  }
 
   it('kills Parking in the middle of a stream of entries and exits, starts it again, and converges', async () => {
     const plates = Array.from({ length: 40 }, (_, i) => `KIL ${String(i).padStart(3, '0')}`);
