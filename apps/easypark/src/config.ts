@@ -47,6 +47,8 @@ export const RunnerConfig = Type.Object({
   CHARGING_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
   BILLING_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
   ANALYTICS_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
+  /** Traces go to this OpenTelemetry collector over OTLP/HTTP (`<url>/v1/traces`); nowhere without it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

@@ -7,6 +7,7 @@ import { systemClock } from '@easypark/kernel';
 import {
   balancedTransport,
   ConfigError,
+  configureTracing,
   createLogger,
   createPool,
   createServiceClient,
@@ -14,6 +15,7 @@ import {
   httpTransport,
   type Logger,
   type ServiceDefinition,
+  shutdownTracing,
   startService,
   type Transport,
   tokenKeys,
@@ -21,6 +23,7 @@ import {
 import { createRabbitBus } from '@easypark/platform/rabbitmq';
 import { type Simulator, startSimulator } from '@easypark/simulator/traffic';
 import closeWithGrace from 'close-with-grace';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { defaultAdminPassword, oidcOf, type RunnerConfig, readConfig } from './config.ts';
 import { demoPassword, seedDemo } from './demo.ts';
 import { domainServices, type Platform, problemCatalogues, startPlatform } from './platform.ts';
@@ -31,6 +34,8 @@ const usage = `usage: easypark [all]            run the whole platform in one pr
 async function main(argv: string[]): Promise<void> {
   const [command = 'all', name] = argv;
   const config = readConfig();
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
+    configureTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger({
     name: command === 'serve' ? (name ?? 'easypark') : 'easypark',
     level: config.LOG_LEVEL,
@@ -94,6 +99,7 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     else logger.info({ signal }, 'stopping');
     await simulator?.stop();
     await platform.stop();
+    await shutdownTracing();
   });
   if (config.EASYPARK_DEMO === 'on') {
     const { seeded } = await seedDemo(platform.gateway.app, admin);
@@ -207,13 +213,25 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
       createServiceClient({ caller: name, target, transport, keys }),
     ]),
   );
-  const service = await startService(definition, { logger, pool, bus, keys, clock: systemClock, clients });
+  // Node's own figures (memory, event loop lag, GC) beside the service's, as `all` has them.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const service = await startService(definition, {
+    logger,
+    pool,
+    bus,
+    keys,
+    clock: systemClock,
+    clients,
+    registry,
+  });
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) logger.error({ err }, 'stopping after an error');
     await service.stop();
     await bus.close();
     await pool.end();
     for (const transport of Object.values(transports)) await transport.close();
+    await shutdownTracing();
   });
   const address = await listen(service.app, config);
   logger.info({ address }, `${name} service listening`);

@@ -4,6 +4,7 @@ import { AppError, commonProblem, fromProblemDocument } from '@easypark/kernel';
 import { Pool as HttpPool } from 'undici';
 import type { App } from './http/app.ts';
 import { signToken, type TokenKeys } from './http/auth.ts';
+import { traceTransport } from './tracing.ts';
 
 export interface HttpRequestSpec {
   method: string;
@@ -45,7 +46,7 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 }
 
 export function inProcessTransport(app: App): Transport {
-  return {
+  const transport: Transport = {
     async request(spec) {
       const response = await app.inject({
         method: spec.method as 'GET',
@@ -73,6 +74,7 @@ export function inProcessTransport(app: App): Transport {
     },
     async close() {},
   };
+  return traceTransport(transport);
 }
 
 export function httpTransport(
@@ -81,7 +83,7 @@ export function httpTransport(
 ): Transport {
   const pool = new HttpPool(baseUrl, { connections: options.connections ?? 64, pipelining: 1 });
   const timeout = options.timeoutMs ?? 10_000;
-  return {
+  const transport: Transport = {
     async request(spec) {
       try {
         const response = await pool.request({
@@ -127,6 +129,7 @@ export function httpTransport(
     upgrade: (request, socket, head) => proxyUpgrade(baseUrl, request, socket, head),
     close: () => pool.close(),
   };
+  return traceTransport(transport, baseUrl);
 }
 
 /** Relays a WebSocket upgrade to the service and then pipes bytes both ways. */

@@ -15,6 +15,8 @@ export { validatorCompiler } from './http/validation.ts';
 export * from './idempotency.ts';
 export * from './inbox.ts';
 export * from './log.ts';
+export * from './metrics.ts';
 export * from './migrations.ts';
 export * from './outbox.ts';
 export * from './service.ts';
+export * from './tracing.ts';

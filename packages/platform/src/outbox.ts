@@ -1,15 +1,24 @@
 import type { EventEnvelope } from '@easypark/kernel';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EventBus } from './bus/port.ts';
 import { type Pool, type Queryable, withTransaction } from './db/pool.ts';
 import type { Logger } from './log.ts';
+import { currentTraceparent } from './tracing.ts';
 
-/** Writes events in the caller's transaction: they are published if and only if it commits. */
+/**
+ * Writes events in the caller's transaction: they are published if and only if it commits.
+ * Each envelope carries the active span's `traceparent`, so its consumers continue the trace.
+ */
 export async function writeToOutbox(tx: Queryable, events: readonly EventEnvelope[]): Promise<void> {
   if (events.length === 0) return;
+  const traceparent = currentTraceparent();
+  const envelopes = events.map((e) =>
+    JSON.stringify(traceparent && !e.traceparent ? { ...e, traceparent } : e),
+  );
   await tx.query(
     `INSERT INTO outbox (event_id, type, envelope)
      SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
-    [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
+    [events.map((e) => e.id), events.map((e) => e.type), envelopes],
   );
 }
 
@@ -90,7 +99,8 @@ export function startOutboxRelay(options: RelayOptions): OutboxRelay {
       again = true;
       return;
     }
-    running = cycle().finally(() => {
+    // Outside the trace of whichever request kicked it: its events carry their own traceparent.
+    running = context.with(ROOT_CONTEXT, cycle).finally(() => {
       running = null;
     });
   }

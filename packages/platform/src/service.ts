@@ -6,7 +6,7 @@ import {
   makeEvent,
   type NewEvent,
 } from '@easypark/kernel';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { EventBus } from './bus/port.ts';
 import type { ServiceClient } from './client.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -16,8 +16,10 @@ import type { TokenKeys } from './http/auth.ts';
 import { forgetOldRequests } from './idempotency.ts';
 import { applyOnce } from './inbox.ts';
 import type { Logger } from './log.ts';
+import { consumerMetrics, instrumentPool, watchOutbox } from './metrics.ts';
 import { platformMigrations } from './migrations.ts';
 import { type OutboxRelay, startOutboxRelay, writeToOutbox } from './outbox.ts';
+import { subscribeTraced } from './tracing.ts';
 
 /** What the runner hands every service, whichever mode it runs in. */
 export interface ServiceDeps {
@@ -36,6 +38,8 @@ export type Emit = <K extends EventType>(event: NewEvent<K>) => void;
 /** A service's view of its runtime: its database, its clock, and a transaction that can emit events. */
 export interface ServiceRuntime extends ServiceDeps {
   name: string;
+  /** Where the service's metrics go: the shared registry, or its own when it runs alone. */
+  registry: Registry;
   /** Runs `work` in one transaction; events it emits go to the outbox in that transaction. */
   transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T>;
   client(name: string): ServiceClient;
@@ -115,8 +119,11 @@ export async function startService(
   deps: ServiceDeps,
 ): Promise<RunningService> {
   const { name } = definition;
+  const registry = deps.registry ?? new Registry();
+  const unwatchPool = instrumentPool(deps.pool, registry, name);
   await runMigrations(deps.pool, [platformMigrations, { name, dir: definition.migrationsDir }]);
   const relay = startOutboxRelay({ pool: deps.pool, bus: deps.bus, logger: deps.logger });
+  const unwatchOutbox = watchOutbox(registry, name, deps.pool);
   const source = `/services/${name}`;
 
   async function transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
@@ -137,6 +144,7 @@ export async function startService(
   const runtime: ServiceRuntime = {
     ...deps,
     name,
+    registry,
     transaction,
     client(target) {
       const client = deps.clients[target];
@@ -149,7 +157,7 @@ export async function startService(
     name,
     logger: deps.logger,
     keys: deps.keys,
-    ...(deps.registry ? { registry: deps.registry } : {}),
+    registry,
     ...(definition.edge ? { edge: true } : {}),
     ...(definition.edgeAccess ? { edgeAccess: definition.edgeAccess(runtime) } : {}),
     openapi: { title: definition.title, description: definition.description },
@@ -165,21 +173,27 @@ export async function startService(
     typeof definition.handlers === 'function' ? definition.handlers(runtime) : (definition.handlers ?? {});
   const types = Object.keys(handlers);
   if (types.length > 0) {
-    await deps.bus.subscribe({
+    // Each delivery in a span that continues the trace of the request that emitted the event.
+    await subscribeTraced(deps.bus, {
       consumer: name,
       types,
-      handler: applyOnce(deps.pool, name, async (tx, event) => {
-        const handler = handlers[event.type as EventType] as
-          | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
-          | undefined;
-        if (!handler) return;
-        const emitted: EventEnvelope[] = [];
-        await handler(tx, event, (e) => {
-          emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
-        });
-        await writeToOutbox(tx, emitted);
-        if (emitted.length > 0) setImmediate(() => relay.kick());
-      }),
+      handler: applyOnce(
+        deps.pool,
+        name,
+        async (tx, event) => {
+          const handler = handlers[event.type as EventType] as
+            | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
+            | undefined;
+          if (!handler) return;
+          const emitted: EventEnvelope[] = [];
+          await handler(tx, event, (e) => {
+            emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
+          });
+          await writeToOutbox(tx, emitted);
+          if (emitted.length > 0) setImmediate(() => relay.kick());
+        },
+        consumerMetrics(registry, name, deps.clock),
+      ),
     });
   }
 
@@ -203,6 +217,8 @@ export async function startService(
       await background?.stop();
       await app.close();
       await relay.stop();
+      unwatchOutbox();
+      unwatchPool();
     },
   };
 }

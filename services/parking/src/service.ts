@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackgroundWork, ServiceDefinition, ServiceRuntime } from '@easypark/platform';
 import { billingHandlers } from './events.ts';
+import { occupancyMetrics } from './metrics.ts';
 import { reconcileReservedSpaces, reservationHandlers } from './reservations.ts';
 import { parkingRoutes } from './routes/index.ts';
 
@@ -13,7 +14,10 @@ export const parkingService: ServiceDefinition = {
     'parking.vehicle.exited, parking.space.occupied, parking.space.released, parking.space.status.changed and ' +
     'parking.occupancy.threshold; follows reservation events to hold booked spaces RESERVED, and billing.charge.created to keep a visit’s charge.',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
-  routes: parkingRoutes,
+  routes(app, runtime) {
+    parkingRoutes(app, runtime);
+    occupancyMetrics(app, runtime);
+  },
   handlers: { ...reservationHandlers, ...billingHandlers },
   background: (runtime) => startBackground(runtime),
 };

@@ -9,8 +9,10 @@ import Fastify, {
   LogController,
   type RawServerDefault,
 } from 'fastify';
-import { Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
+import { httpRequestDuration } from '../metrics.ts';
+import { traceRequests } from '../tracing.ts';
 import { bearerToken, type TokenKeys, verifyToken } from './auth.ts';
 import { sendProblem, toAppError } from './problems.ts';
 import { validatorCompiler } from './validation.ts';
@@ -86,6 +88,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', undefined);
+  // First, so the request's span is active in every hook after it.
+  traceRequests(app, options.name);
 
   // Draining: requests in flight finish; new ones are refused whole, and the caller may retry elsewhere.
   let closing = false;
@@ -105,15 +109,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
 
   const registry = options.registry ?? new Registry();
   app.decorate('metricsRegistry', registry);
-  const latency =
-    (registry.getSingleMetric('http_request_duration_seconds') as Histogram | undefined) ??
-    new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency by service and route',
-      labelNames: ['service', 'method', 'route', 'status_code'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
+  const latency = httpRequestDuration(registry);
 
   // Every route is in the route-access table, or the service does not start.
   app.addHook('onRoute', (route) => {
@@ -156,10 +152,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    latency.observe(
-      { service: options.name, method: request.method, route, status_code: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+    // A Server-Sent Events stream lasts as long as someone watches: not a request's latency.
+    const type = reply.getHeader('content-type') ?? reply.raw.getHeader('content-type') ?? '';
+    const streamed = String(type).startsWith('text/event-stream');
+    if (!streamed)
+      latency.observe(
+        { service: options.name, method: request.method, route, status_code: reply.statusCode },
+        reply.elapsedTime / 1000,
+      );
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     request.log[level](
       {

@@ -1,10 +1,10 @@
-import type { ServiceRuntime } from '@easypark/platform';
+import { counterOf, type ServiceRuntime, scrapedGauge } from '@easypark/platform';
 import { createRPCError } from 'ocpp-rpc';
 import type { Charging } from '../charging.ts';
 import { readMeter } from '../domain/meter.ts';
 import type { ChargingSettings } from '../settings.ts';
 import * as store from '../store.ts';
-import type { CentralHooks, StationContext } from './central.ts';
+import { type CentralHooks, type OcppProtocol, ocppProtocols, type StationContext } from './central.ts';
 
 /**
  * What each OCPP message from a station means, in 1.6 and 2.0.1. Messages arrive already checked
@@ -26,6 +26,25 @@ export function ocppHooks(
   charging: Charging,
 ): CentralHooks {
   const now = () => runtime.clock.now().toISOString();
+
+  // The stations connected now, as the central system holds them: a connection that replaces a
+  // station's previous one is reported connected again, and only the current one's close is reported.
+  const connections = new Map<string, OcppProtocol>();
+  scrapedGauge(runtime.registry, {
+    name: 'ocpp_connections',
+    help: 'Charging stations connected to the OCPP central system, by protocol',
+    labelNames: ['protocol'],
+  }).watch(runtime.name, () =>
+    ocppProtocols.map((protocol) => ({
+      labels: { protocol },
+      value: [...connections.values()].filter((p) => p === protocol).length,
+    })),
+  );
+  const received = counterOf(runtime.registry, {
+    name: 'ocpp_messages_received_total',
+    help: 'OCPP calls received from charging stations, by protocol and action',
+    labelNames: ['protocol', 'action'],
+  });
 
   async function handle16(station: StationContext, method: string, p: Params): Promise<unknown> {
     const id = station.stationId;
@@ -148,12 +167,20 @@ export function ocppHooks(
       return (await store.getStation(runtime.pool, stationId))?.ocpp_password_hash ?? null;
     },
     async handle(station, method, params) {
+      // The action is one the protocol's schemas know: ocpp-rpc refuses any other before this.
+      received.inc({ protocol: station.protocol, action: method });
       await store.touchStation(runtime.pool, station.stationId, runtime.clock.now());
       return station.protocol === 'ocpp1.6'
         ? handle16(station, method, params)
         : handle201(station, method, params);
     },
-    connected: (station) => charging.stationConnected(station.stationId, station.protocol),
-    disconnected: (station) => charging.stationGone(station.stationId),
+    connected(station) {
+      connections.set(station.stationId, station.protocol);
+      return charging.stationConnected(station.stationId, station.protocol);
+    },
+    disconnected(station) {
+      connections.delete(station.stationId);
+      return charging.stationGone(station.stationId);
+    },
   };
 }
