@@ -7,9 +7,10 @@ import { type Answer, eventually, type Gate, openFacility } from './gate.ts';
 const run = promisify(execFile);
 
 // Faults in the distributed mode, every service its own process on real PostgreSQL and RabbitMQ:
-// a service killed in the middle of a stream of entries and exits and started again, and billing
-// down while cars leave. After each, the system converges: every visit has its charge and its
-// invoice exactly once, and occupancy matches the sessions.
+// Parking killed in the middle of a stream of entries and exits and started again, Billing killed
+// and then hung while cars leave, RabbitMQ stopped and started, a second Billing replica on the
+// same queue, Parking stopped with requests in flight. After each, the system converges: every
+// visit has its charge and its invoice exactly once, and occupancy matches the sessions.
 
 describe('faults in the distributed mode', () => {
   let c: Cluster;
