@@ -173,27 +173,39 @@ export async function startService(
     typeof definition.handlers === 'function' ? definition.handlers(runtime) : (definition.handlers ?? {});
   const types = Object.keys(handlers);
   if (types.length > 0) {
+    /** Events whose handling wrote events of its own: the relay is kicked once that has committed. */
+    const wroteEvents = new Set<string>();
+    const apply = applyOnce(
+      deps.pool,
+      name,
+      async (tx, event) => {
+        const handler = handlers[event.type as EventType] as
+          | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
+          | undefined;
+        if (!handler) return;
+        const emitted: EventEnvelope[] = [];
+        await handler(tx, event, (e) => {
+          emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
+        });
+        await writeToOutbox(tx, emitted);
+        if (emitted.length > 0) wroteEvents.add(event.id);
+      },
+      consumerMetrics(registry, name, deps.clock),
+    );
     // Each delivery in a span that continues the trace of the request that emitted the event.
     await subscribeTraced(deps.bus, {
       consumer: name,
       types,
-      handler: applyOnce(
-        deps.pool,
-        name,
-        async (tx, event) => {
-          const handler = handlers[event.type as EventType] as
-            | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
-            | undefined;
-          if (!handler) return;
-          const emitted: EventEnvelope[] = [];
-          await handler(tx, event, (e) => {
-            emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
-          });
-          await writeToOutbox(tx, emitted);
-          if (emitted.length > 0) setImmediate(() => relay.kick());
-        },
-        consumerMetrics(registry, name, deps.clock),
-      ),
+      async handler(event) {
+        try {
+          await apply(event);
+          // Kicked only now: kicked before the commit, the relay finds nothing yet and the events
+          // wait for its next poll (up to half a second).
+          if (wroteEvents.has(event.id)) relay.kick();
+        } finally {
+          wroteEvents.delete(event.id);
+        }
+      },
     });
   }
 
