@@ -204,6 +204,7 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
     await bench.platform.drain();
     const drained = (Date.now() - drainStart) / 1000;
     const live = await entryToStream(bench, facilityId);
+    const billed = await exitToInvoice(bench, facilityId);
     return [
       {
         name: `entry+exit pairs/s through the gateway (${label})`,
@@ -223,6 +224,12 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
         value: round(live.p50),
         unit: 'ms',
         detail: `p99 ${round(live.p99)} ms; ${live.n} entries one at a time, from the request to the event at the client`,
+      },
+      {
+        name: `exit → invoice issued, p50 (${label})`,
+        value: round(billed.p50),
+        unit: 'ms',
+        detail: `p99 ${round(billed.p99)} ms; ${billed.n} visits one at a time, from the exit request to billing.invoice.issued`,
       },
     ];
   } finally {
@@ -268,6 +275,39 @@ async function entryToStream(bench: BenchPlatform, facilityId: string) {
     latencies.push(performance.now() - began);
   }
   gone.abort();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { p50: at(0.5), p99: at(0.99), n: latencies.length };
+}
+
+/**
+ * How long a visit takes to be billed: the exit request sent → `billing.invoice.issued` for its
+ * session on the event bus (Parking's exit, its event through the outbox and the bus, Billing's
+ * charge and the invoice issued), one visit at a time so that no queue is measured.
+ */
+async function exitToInvoice(bench: BenchPlatform, facilityId: string, visits = 200) {
+  const issued = new Map<string, () => void>();
+  await bench.platform.bus.subscribe({
+    consumer: 'bench-invoices',
+    types: ['billing.invoice.issued'],
+    async handler(event) {
+      const sessionId = (event.data as { parking_session_id?: string }).parking_session_id;
+      if (sessionId) issued.get(sessionId)?.();
+    },
+  });
+  const latencies: number[] = [];
+  for (let i = 0; i < visits; i++) {
+    const entry = await bench.call('POST', '/api/v1/parking/sessions/entry', bench.operator, {
+      facility_id: facilityId,
+      registration_number: `INV${i}`,
+    });
+    const billed = new Promise<void>((resolve) => issued.set(entry.session_id, resolve));
+    const began = performance.now();
+    await bench.call('POST', `/api/v1/parking/sessions/${entry.session_id}/exit`, bench.operator, {});
+    await billed;
+    latencies.push(performance.now() - began);
+    issued.delete(entry.session_id);
+  }
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return { p50: at(0.5), p99: at(0.99), n: latencies.length };
@@ -526,6 +566,22 @@ async function memoryAtRest(): Promise<Result[]> {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * The platform against the bare ceiling on the same server in the same run: entries and exits
+ * (each a request through the gateway, two per pair) per second, as a share of one-row inserts
+ * per second by a bare Fastify route.
+ */
+function ratioToCeiling(ceiling: Result[], platform: Result[]): Result {
+  const raw = ceiling.find((r) => r.unit === 'inserts/s')!.value;
+  const pairs = platform.find((r) => r.unit === 'pairs/s')!.value;
+  return {
+    name: 'entries+exits through the gateway ÷ raw ceiling (Debian PostgreSQL)',
+    value: round((2 * pairs) / raw),
+    unit: 'ratio',
+    detail: `${2 * pairs} requests/s against ${raw} inserts/s; the target is at least 0.25`,
+  };
+}
+
 /** The tariff alone: stays of 1–72 h in 15-minute increments, peak and night hours, half with a price change. */
 function tariffThroughput(): Result[] {
   const config = (from: string, to: string | null, hourly: number) => ({
@@ -626,8 +682,9 @@ async function main() {
   if (gateway) results.push(...(await gatewayBench('embedded PostgreSQL 18', undefined)));
   if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
     if (parking) {
-      results.push(...(await rawCeiling('Debian PostgreSQL', externalUrl)));
-      results.push(...(await entryExitThroughput('Debian PostgreSQL', externalUrl)));
+      const ceiling = await rawCeiling('Debian PostgreSQL', externalUrl);
+      const platform = await entryExitThroughput('Debian PostgreSQL', externalUrl);
+      results.push(...ceiling, ...platform, ratioToCeiling(ceiling, platform));
       results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
     }
     if (billing) results.push(...(await billingQuoteThroughput('Debian PostgreSQL', externalUrl)));
