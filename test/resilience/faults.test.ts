@@ -17,7 +17,6 @@ describe('faults in the distributed mode', () => {
   let g: Gate;
   let facilityId: string;
   const call: Gate['call'] = (...args) => g.call(...args);
-  const untilFinal: Gate['untilFinal'] = (...args) => g.untilFinal(...args);
   const ledger = () => g.ledger();
   const occupancy = () => g.occupancy();
 
@@ -49,13 +48,8 @@ describe('faults in the distributed mode', () => {
         failedWhileDown += 1;
         setTimeout(() => void c.start('parking'), 1_000);
       }
-      const entry = await untilFinal(
-        'POST',
-        '/parking/sessions/entry',
-        { facility_id: facilityId, registration_number: plate },
-        'VEHICLE_ALREADY_PARKED',
-      );
-      if (entry.body.session_id) sessions.push(entry.body.session_id);
+      const id = await g.enter(plate);
+      if (id) sessions.push(id);
     }
     // Every other car leaves, while Parking is killed once more half way through.
     for (const [i, id] of sessions.entries()) {
@@ -64,7 +58,7 @@ describe('faults in the distributed mode', () => {
         await c.stop('parking', 'SIGKILL');
         setTimeout(() => void c.start('parking'), 500);
       }
-      await untilFinal('POST', `/parking/sessions/${id}/exit`, {}, 'SESSION_ALREADY_CLOSED');
+      await g.leave(id);
     }
     expect(failedWhileDown).toBe(1);
 
@@ -87,13 +81,7 @@ describe('faults in the distributed mode', () => {
     const plates = Array.from({ length: 6 }, (_, i) => `BDN ${i}`);
     const ids: string[] = [];
     for (const plate of plates) {
-      const entry = await untilFinal(
-        'POST',
-        '/parking/sessions/entry',
-        { facility_id: facilityId, registration_number: plate },
-        'VEHICLE_ALREADY_PARKED',
-      );
-      ids.push(entry.body.session_id);
+      ids.push((await g.enter(plate))!);
     }
     await c.stop('billing', 'SIGKILL');
     for (const id of ids) {
@@ -123,13 +111,7 @@ describe('faults in the distributed mode', () => {
   it('carries on through a RabbitMQ restart: exits during the outage are billed once it is back', async () => {
     const ids: string[] = [];
     for (const plate of ['RMQ 1', 'RMQ 2', 'RMQ 3', 'RMQ 4']) {
-      const entry = await untilFinal(
-        'POST',
-        '/parking/sessions/entry',
-        { facility_id: facilityId, registration_number: plate },
-        'VEHICLE_ALREADY_PARKED',
-      );
-      ids.push(entry.body.session_id);
+      ids.push((await g.enter(plate))!);
     }
     await run('rabbitmqctl', ['stop_app'], { timeout: 60_000 });
     try {
@@ -150,13 +132,7 @@ describe('faults in the distributed mode', () => {
     );
     expect(converged.billedTwice).toBe(0);
     // And new traffic flows end to end again.
-    const after = await untilFinal(
-      'POST',
-      '/parking/sessions/entry',
-      { facility_id: facilityId, registration_number: 'RMQ 5' },
-      'VEHICLE_ALREADY_PARKED',
-    );
-    await untilFinal('POST', `/parking/sessions/${after.body.session_id}/exit`, {}, 'SESSION_ALREADY_CLOSED');
+    await g.leave((await g.enter('RMQ 5'))!);
     const final = await eventually(
       ledger,
       (l) => l.unbilled === 0 && l.uninvoiced === 0,
@@ -167,18 +143,13 @@ describe('faults in the distributed mode', () => {
   });
 
   it('opens the barrier when Billing hangs: the exit gives up on the quote after its timeout', async () => {
-    const entry = await untilFinal(
-      'POST',
-      '/parking/sessions/entry',
-      { facility_id: facilityId, registration_number: 'SLO 1' },
-      'VEHICLE_ALREADY_PARKED',
-    );
+    const sessionId = (await g.enter('SLO 1'))!;
     // A frozen process: its port still accepts connections, but nothing answers.
     await c.stop('billing', 'SIGSTOP');
     const started = Date.now();
     let exit: Answer;
     try {
-      exit = await call('POST', `/parking/sessions/${entry.body.session_id}/exit`, {});
+      exit = await call('POST', `/parking/sessions/${sessionId}/exit`, {});
     } finally {
       await c.resume('billing');
     }
@@ -199,18 +170,8 @@ describe('faults in the distributed mode', () => {
       // Two consumers on Billing's one queue: RabbitMQ hands each delivery to one of them.
       expect(await c.consumers('billing')).toBe(2);
       const ids: string[] = [];
-      for (let i = 0; i < 30; i++) {
-        const entry = await untilFinal(
-          'POST',
-          '/parking/sessions/entry',
-          { facility_id: facilityId, registration_number: `TWO ${i}` },
-          'VEHICLE_ALREADY_PARKED',
-        );
-        ids.push(entry.body.session_id);
-      }
-      await Promise.all(
-        ids.map((id) => untilFinal('POST', `/parking/sessions/${id}/exit`, {}, 'SESSION_ALREADY_CLOSED')),
-      );
+      for (let i = 0; i < 30; i++) ids.push((await g.enter(`TWO ${i}`))!);
+      await Promise.all(ids.map((id) => g.leave(id)));
       const converged = await eventually(
         ledger,
         (l) => l.unbilled === 0 && l.uninvoiced === 0,

@@ -27,10 +27,12 @@ export interface Gate {
   /** One call through the gateway as the facility's manager. */
   call(method: string, path: string, body?: unknown): Promise<Answer>;
   /**
-   * What a gate does: tries again until the answer is final. An entry whose answer was lost may
-   * have happened; the retry then says so (`done`: VEHICLE_ALREADY_PARKED / SESSION_ALREADY_CLOSED).
+   * A car enters at the facility's gate (retried until final); answers its session id, or
+   * undefined when the entry had happened but its answer was lost (the retry said so).
    */
-  untilFinal(method: string, path: string, body: unknown, done: string): Promise<Answer>;
+  enter(plate: string): Promise<string | undefined>;
+  /** The car of the session leaves (retried until final). */
+  leave(sessionId: string): Promise<void>;
   /** Parking's sessions and Billing's charges and invoices for them, read from their databases. */
   ledger(): Promise<{
     open: number;
@@ -111,19 +113,36 @@ export async function openFacility(c: Cluster): Promise<Gate> {
     201,
   );
 
+  /**
+   * What a gate does: tries again until the answer is final. An entry whose answer was lost may
+   * have happened; the retry then says so (`done`: VEHICLE_ALREADY_PARKED / SESSION_ALREADY_CLOSED).
+   */
+  async function untilFinal(method: string, path: string, body: unknown, done: string): Promise<Answer> {
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const answer = await call(method, path, body);
+      if (answer.status >= 200 && answer.status < 300) return answer;
+      if (answer.body?.code === done) return answer;
+      if (answer.status !== 0 && answer.status < 500)
+        throw new Error(`${method} ${path}: ${JSON.stringify(answer.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`${method} ${path}: no final answer in 30 s`);
+  }
+
   return {
     facilityId,
     call,
-    async untilFinal(method, path, body, done) {
-      for (let attempt = 0; attempt < 120; attempt++) {
-        const answer = await call(method, path, body);
-        if (answer.status >= 200 && answer.status < 300) return answer;
-        if (answer.body?.code === done) return answer;
-        if (answer.status !== 0 && answer.status < 500)
-          throw new Error(`${method} ${path}: ${JSON.stringify(answer.body)}`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      throw new Error(`${method} ${path}: no final answer in 30 s`);
+    async enter(plate) {
+      const entry = await untilFinal(
+        'POST',
+        '/parking/sessions/entry',
+        { facility_id: facilityId, registration_number: plate },
+        'VEHICLE_ALREADY_PARKED',
+      );
+      return entry.body.session_id;
+    },
+    async leave(sessionId) {
+      await untilFinal('POST', `/parking/sessions/${sessionId}/exit`, {}, 'SESSION_ALREADY_CLOSED');
     },
     async ledger() {
       const sessions = await c
