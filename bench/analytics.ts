@@ -23,13 +23,7 @@ import {
 import { fitForecastModel } from '../services/analytics/src/domain/forecast.ts';
 import { analyticsService } from '../services/analytics/src/index.ts';
 import * as store from '../services/analytics/src/store.ts';
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import type { Result } from './support.ts';
 
 const facilities = 100;
 const yearOfSlots = 365 * 288;

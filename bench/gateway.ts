@@ -32,21 +32,13 @@ import {
 } from '@easypark/platform';
 import { Pool as HttpPool } from 'undici';
 import { problemCatalogues, startPlatform } from '../apps/easypark/src/platform.ts';
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
+import { type Result, round } from './support.ts';
 
 const requests = Number(process.env.BENCH_GATEWAY_REQUESTS ?? 5000);
 const warmup = Number(process.env.BENCH_GATEWAY_WARMUP ?? 500);
 const block = 100;
 /** Counted, never reached: the bench client is one operator asking as fast as it can. */
 const rateLimits = { auth: 10_000_000, write: 10_000_000, read: 10_000_000 };
-
-const round = (n: number) => Math.round(n * 100) / 100;
 
 /** One keep-alive connection to `address`; `get` answers the milliseconds a 200 took. */
 function client(address: string, token: string) {

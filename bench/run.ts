@@ -16,175 +16,31 @@
  * adds to a read, in-process and over HTTP, p50 and p99 (bench/gateway.ts: BENCH_GATEWAY_REQUESTS
  * per path, default 5000; its rate limiter counts in Redis when REDIS_URL is set, in-process otherwise).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, dropDatabase, tokenKeys } from '@easypark/platform';
 import pg from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { type Platform, startPlatform } from '../apps/easypark/src/platform.ts';
 import { type ChargePoint, createChargePoint } from '../apps/simulator/src/chargepoint.ts';
 import { quoteStay } from '../services/billing/src/domain/tariff.ts';
 import { centralSystems } from '../services/charging/src/index.ts';
 import { startNpmStart, stopProcess } from '../test/support/npm-start.ts';
 import { analyticsBench } from './analytics.ts';
 import { gatewayBench } from './gateway.ts';
-
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const stationCount = Number(process.env.BENCH_STATIONS ?? 500);
-const externalUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  detail?: string;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface BenchPlatform {
-  platform: Platform;
-  /** The gateway's base URL. */
-  address: string;
-  call(method: string, path: string, token: string | null, body?: unknown): Promise<any>;
-  admin: string;
-  operator: string;
-  driver: string;
-  tenantId: string;
-  /** A facility of the bench tenant with `spaces` STANDARD spaces. */
-  facility(name: string, spaces: number, fields?: Record<string, unknown>): Promise<string>;
-  close(): Promise<void>;
-}
-
-/** The whole platform on fresh databases, listening on a port, with a tenant, an operator and a driver. */
-async function benchPlatform(serverUrl: string | undefined): Promise<BenchPlatform> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'easypark-bench-'));
-  const prefix = `bench${randomBytes(3).toString('hex')}`;
-  const password = 'bench-password-1';
-  const platform = await startPlatform({
-    ...(serverUrl ? { serverUrl } : {}),
-    dataDir,
-    keys: tokenKeys(randomBytes(32).toString('hex')),
-    logger: createLogger({ name: 'bench', level: 'warn' }),
-    databasePrefix: prefix,
-    poolSize: 20,
-    rateLimits: { auth: 0, write: 0, read: 0 }, // 16 clients share one operator: the limiter is not what is measured
-    admin: { email: 'admin@easypark.local', password, explicit: true },
-  });
-  const address = await platform.gateway.app.listen({ port: 0, host: '127.0.0.1' });
-  const http = new HttpPool(address, { connections: concurrency });
-  const call = async (method: string, path: string, token: string | null, body?: unknown) => {
-    const response = await http.request({
-      method: method as 'GET',
-      path,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.body.text();
-    if (response.statusCode >= 400)
-      throw Object.assign(new Error(`${method} ${path}: ${response.statusCode} ${text}`), {
-        status: response.statusCode,
-      });
-    return JSON.parse(text);
-  };
-  const login = async (username: string) =>
-    (await call('POST', '/api/v1/auth/token', null, { grant_type: 'password', username, password }))
-      .access_token as string;
-  const admin = await login('admin@easypark.local');
-  const tenant = await call('POST', '/api/v1/tenants', admin, { name: 'Bench' });
-  await call('POST', '/api/v1/users', admin, {
-    email: 'op@bench.local',
-    password,
-    role: 'operator',
-    tenant_id: tenant.tenant_id,
-  });
-  await call('POST', '/api/v1/auth/register', null, { email: 'driver@bench.local', password, name: 'Bench' });
-  return {
-    platform,
-    address,
-    call,
-    admin,
-    operator: await login('op@bench.local'),
-    driver: await login('driver@bench.local'),
-    tenantId: tenant.tenant_id,
-    async facility(name, spaces, fields = {}) {
-      const facility = await call('POST', '/api/v1/facilities/register', admin, {
-        tenant_id: tenant.tenant_id,
-        name,
-        address: { line1: '1 Bench Rd', city: 'Birmingham', country: 'GB' },
-        capacity_breakdown: { compact: 0, standard: spaces, large: 0 },
-        pricing_strategy: 'BASIC',
-        timezone: 'Europe/London',
-        currency: 'GBP',
-        ...fields,
-      });
-      for (let made = 0; made < spaces; made += 1000)
-        await call('POST', '/api/v1/parking/spaces/bulk', admin, {
-          facility_id: facility.facility_id,
-          size: 'STANDARD',
-          floor: made / 1000,
-          aisle: 'A',
-          count: Math.min(1000, spaces - made),
-          start_number: 1,
-        });
-      await call('PUT', `/api/v1/facilities/${facility.facility_id}/pricing`, admin, {
-        vehicle_type: 'CAR',
-        hourly_rate: 2.4,
-        reservation_fee: 1,
-      });
-      return facility.facility_id;
-    },
-    async close() {
-      const databases = [...platform.databases];
-      await http.close();
-      await platform.stop();
-      if (serverUrl)
-        for (const database of databases) await dropDatabase(serverUrl, database).catch(() => {});
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Runs `workers` workers calling `step` for `ms`; returns completed steps and their latencies. */
-async function drive(
-  ms: number,
-  step: (worker: number, i: number) => Promise<boolean>,
-  workers: number = concurrency,
-) {
-  const latencies: number[] = [];
-  let done = 0;
-  const until = Date.now() + ms;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      for (let i = 0; Date.now() < until; i++) {
-        const began = performance.now();
-        if (!(await step(worker, i))) return;
-        latencies.push(performance.now() - began);
-        done++;
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { perSecond: done / ((Date.now() - started) / 1000), p50: pct(50), p99: pct(99) };
-}
+import { networkBench } from './network.ts';
+import {
+  type BenchPlatform,
+  benchPlatform,
+  concurrency,
+  drive,
+  exitToInvoice,
+  externalUrl,
+  type Result,
+  reachable,
+  round,
+  seconds,
+  stationCount,
+} from './support.ts';
 
 async function entryExitThroughput(label: string, serverUrl: string | undefined): Promise<Result[]> {
   const bench = await benchPlatform(serverUrl);
@@ -204,7 +60,7 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
     await bench.platform.drain();
     const drained = (Date.now() - drainStart) / 1000;
     const live = await entryToStream(bench, facilityId);
-    const billed = await exitToInvoice(bench, facilityId);
+    const billed = await exitToInvoice(bench, () => facilityId);
     return [
       {
         name: `entry+exit pairs/s through the gateway (${label})`,
@@ -275,39 +131,6 @@ async function entryToStream(bench: BenchPlatform, facilityId: string) {
     latencies.push(performance.now() - began);
   }
   gone.abort();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { p50: at(0.5), p99: at(0.99), n: latencies.length };
-}
-
-/**
- * How long a visit takes to be billed: the exit request sent → `billing.invoice.issued` for its
- * session on the event bus (Parking's exit, its event through the outbox and the bus, Billing's
- * charge and the invoice issued), one visit at a time so that no queue is measured.
- */
-async function exitToInvoice(bench: BenchPlatform, facilityId: string, visits = 200) {
-  const issued = new Map<string, () => void>();
-  await bench.platform.bus.subscribe({
-    consumer: 'bench-invoices',
-    types: ['billing.invoice.issued'],
-    async handler(event) {
-      const sessionId = (event.data as { parking_session_id?: string }).parking_session_id;
-      if (sessionId) issued.get(sessionId)?.();
-    },
-  });
-  const latencies: number[] = [];
-  for (let i = 0; i < visits; i++) {
-    const entry = await bench.call('POST', '/api/v1/parking/sessions/entry', bench.operator, {
-      facility_id: facilityId,
-      registration_number: `INV${i}`,
-    });
-    const billed = new Promise<void>((resolve) => issued.set(entry.session_id, resolve));
-    const began = performance.now();
-    await bench.call('POST', `/api/v1/parking/sessions/${entry.session_id}/exit`, bench.operator, {});
-    await billed;
-    latencies.push(performance.now() - began);
-    issued.delete(entry.session_id);
-  }
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
   return { p50: at(0.5), p99: at(0.99), n: latencies.length };
@@ -564,8 +387,6 @@ async function memoryAtRest(): Promise<Result[]> {
   }
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
-
 /**
  * The platform against the bare ceiling on the same server in the same run: entries and exits
  * (each a request through the gateway, two per pair) per second, as a share of one-row inserts
@@ -670,6 +491,7 @@ async function main() {
   const parking = all || only === 'parking';
   const analytics = all || only === 'analytics';
   const gateway = all || only === 'gateway';
+  const network = all || only === 'network';
   if (parking) {
     results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
     results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
@@ -690,6 +512,7 @@ async function main() {
     if (billing) results.push(...(await billingQuoteThroughput('Debian PostgreSQL', externalUrl)));
     if (ocpp) results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
     if (analytics) results.push(...(await analyticsBench('Debian PostgreSQL', externalUrl)));
+    if (network) results.push(...(await networkBench('Debian PostgreSQL', externalUrl)));
   } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
   if (all && !process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
 
