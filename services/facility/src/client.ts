@@ -76,11 +76,40 @@ export interface Tenant {
   created_at: string;
 }
 
+/**
+ * How long a service trusts a facility's configuration it has read: every entry, exit, quote and
+ * occupancy read needs it, and it changes only when staff edit the facility, so a change reaches
+ * the other services within this time.
+ */
+export const facilityConfigTtlMs = 5_000;
+
+const configCaches = new WeakMap<
+  ServiceClient,
+  Map<string, { readAt: number; config: Promise<FacilityConfig> }>
+>();
+
+/** The facility's configuration, read at most once per facilityConfigTtlMs by each service; failures are not kept. */
+function cachedConfig(client: ServiceClient, facilityId: string): Promise<FacilityConfig> {
+  let cache = configCaches.get(client);
+  if (!cache) {
+    cache = new Map();
+    configCaches.set(client, cache);
+  }
+  const now = Date.now();
+  const kept = cache.get(facilityId);
+  if (kept && now - kept.readAt < facilityConfigTtlMs) return kept.config.then((c) => structuredClone(c));
+  const config = client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`);
+  cache.set(facilityId, { readAt: now, config });
+  config.catch(() => {
+    if (cache.get(facilityId)?.config === config) cache.delete(facilityId);
+  });
+  return config.then((c) => structuredClone(c));
+}
+
 /** The facility service's contract for other services: the only thing they import from it. */
 export function facilityClient(client: ServiceClient) {
   return {
-    config: (facilityId: string) =>
-      client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`),
+    config: (facilityId: string) => cachedConfig(client, facilityId),
     /**
      * The strategy and the prices in force at `at` (default now); with `until`, every price period
      * of every vehicle type overlapping [at, until), ordered by vehicle_type, effective_from.

@@ -1,0 +1,57 @@
+import { AppError } from '@easypark/kernel';
+import type { ServiceClient } from '@easypark/platform';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { facilityClient, facilityConfigTtlMs } from '../src/client.ts';
+
+/** A client that answers GET .../config from `answer` and counts the calls that reach it. */
+function countingClient(answer: (path: string) => Promise<unknown>) {
+  const paths: string[] = [];
+  const client: ServiceClient = {
+    target: 'facility',
+    request: () => Promise.reject(new Error('not used')),
+    get: <T>(path: string) => {
+      paths.push(path);
+      return answer(path) as Promise<T>;
+    },
+    post: () => Promise.reject(new Error('not used')),
+  };
+  return { client, paths };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('facilityClient(...).config', () => {
+  it('asks the facility service once per facility within the time it trusts an answer, then again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { client, paths } = countingClient(async (path) => ({
+      facility_id: path.split('/')[3],
+      status: 'ACTIVE',
+    }));
+    const facilities = facilityClient(client);
+    const [a, b] = await Promise.all([facilities.config('fac_a'), facilities.config('fac_a')]);
+    expect(a).toEqual({ facility_id: 'fac_a', status: 'ACTIVE' });
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a); // each caller gets its own copy
+    await facilityClient(client).config('fac_b');
+    vi.advanceTimersByTime(facilityConfigTtlMs - 1);
+    await facilities.config('fac_a');
+    expect(paths).toEqual(['/facilities/internal/fac_a/config', '/facilities/internal/fac_b/config']);
+    vi.advanceTimersByTime(1);
+    await facilities.config('fac_a');
+    expect(paths).toHaveLength(3);
+  });
+
+  it('does not keep a failure: the next call asks again', async () => {
+    let fail = true;
+    const { client, paths } = countingClient(async () => {
+      if (fail) throw new AppError('FACILITY_NOT_FOUND', 404, 'Not found');
+      return { facility_id: 'fac_c' };
+    });
+    await expect(facilityClient(client).config('fac_c')).rejects.toMatchObject({ status: 404 });
+    fail = false;
+    await expect(facilityClient(client).config('fac_c')).resolves.toEqual({ facility_id: 'fac_c' });
+    expect(paths).toHaveLength(2);
+  });
+});
