@@ -201,7 +201,7 @@ async function ocppThroughput(label: string, serverUrl: string | undefined): Pro
   try {
     const central = centralSystems.get(bench.platform.services.get('charging')!.runtime)!;
     const { port } = bench.platform.gateway.app.server.address() as { port: number };
-    const facilityId = await bench.facility('Bench chargers', 10);
+    const facilityId = await bench.facility('Bench chargers', stationCount);
 
     // Register the stations with a few parallel workers; each password is shown only this once.
     const registered: { station_id: string; ocpp_password: string }[] = [];
@@ -256,6 +256,37 @@ async function ocppThroughput(label: string, serverUrl: string | undefined): Pro
     const heartbeats = await drive(seconds * 1000, heartbeat, stationCount);
     const answered = central.counters.received - received;
     const authorizes = await drive(seconds * 1000, authorize, stationCount);
+
+    // Every station charges a parked car; then each reports its meter once per simulated minute,
+    // back-to-back: MeterValues (1.6) or TransactionEvent Updated (2.0.1), each stored on its session.
+    let plugged = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (plugged < stations.length) {
+          const i = plugged++;
+          const plate = `EVM${i}`;
+          await bench.call('POST', '/api/v1/parking/vehicles', bench.driver, {
+            registration_number: plate,
+            vehicle_type: 'CAR',
+            is_electric: true,
+            battery_capacity_kwh: 5000,
+            connector_type: 'TYPE2',
+          });
+          await bench.call('POST', '/api/v1/parking/sessions/entry', bench.operator, {
+            facility_id: facilityId,
+            registration_number: plate,
+          });
+          await stations[i]!.plugIn({ idTag: plate, batteryKwh: 5000, socPercent: 1 });
+          await stations[i]!.startFromStation();
+        }
+      }),
+    );
+    const meter = async (worker: number) => {
+      await stations[worker]!.advance(60);
+      return true;
+    };
+    await drive(1000, meter, stationCount); // warm-up
+    const meterValues = await drive(seconds * 1000, meter, stationCount);
     return [
       {
         name: `OCPP stations connected at once to one service process (${label})`,
@@ -286,6 +317,12 @@ async function ocppThroughput(label: string, serverUrl: string | undefined): Pro
         detail: `${stationCount} stations back-to-back, ${seconds} s, unknown tags looked up in Parking (Invalid); p50 ${round(authorizes.p50)} ms`,
       },
       { name: `OCPP Authorize latency p99 (${label})`, value: round(authorizes.p99), unit: 'ms' },
+      {
+        name: `OCPP meter values stored/s (${label})`,
+        value: Math.round(meterValues.perSecond),
+        unit: 'reports/s',
+        detail: `${stationCount} stations charging, each reporting as soon as its last report was answered, ${seconds} s; p50 ${round(meterValues.p50)} ms, p99 ${round(meterValues.p99)} ms`,
+      },
     ];
   } finally {
     await Promise.all(stations.map((station) => station.disconnect().catch(() => {})));
