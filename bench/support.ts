@@ -198,4 +198,27 @@ export async function exitToInvoice(bench: BenchPlatform, facility: () => string
   return { p50: at(0.5), p99: at(0.99), n: latencies.length };
 }
 
+/**
+ * Sends `perSecond` calls of `step` per second for `ms`, on schedule whether or not earlier ones
+ * have answered (an open loop, as many independent clients are), and measures each from the time
+ * it was due, so a stall counts against every call it delays.
+ */
+export async function paced(perSecond: number, ms: number, step: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  const calls: Promise<void>[] = [];
+  const interval = 1000 / perSecond;
+  const start = performance.now();
+  for (let i = 0; i * interval < ms; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    calls.push(step(i).then(() => void latencies.push(performance.now() - due)));
+  }
+  await Promise.all(calls);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { perSecond: latencies.length / ((performance.now() - start) / 1000), p50: pct(50), p99: pct(99) };
+}
+
 export const round = (n: number) => Math.round(n * 100) / 100;
