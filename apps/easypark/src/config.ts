@@ -49,6 +49,8 @@ export const RunnerConfig = Type.Object({
   ANALYTICS_URL: Type.Optional(Type.String({ pattern: replicaUrls })),
   /** Traces go to this OpenTelemetry collector over OTLP/HTTP (`<url>/v1/traces`); nowhere without it. */
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** When set, every /metrics asks for it as a bearer token (the gateway's is on the public port). */
+  EASYPARK_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 });
 
 export type RunnerConfig = Static<typeof RunnerConfig>;

@@ -92,6 +92,7 @@ async function runAll(config: RunnerConfig, logger: Logger): Promise<void> {
     rateLimits: rateLimitsOf(config),
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     ...(oidcOf(config) ? { oidc: oidcOf(config)! } : {}),
+    ...(config.EASYPARK_METRICS_TOKEN ? { metricsToken: config.EASYPARK_METRICS_TOKEN } : {}),
   });
   let simulator: Simulator | undefined;
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
@@ -224,6 +225,7 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
     clock: systemClock,
     clients,
     registry,
+    ...(config.EASYPARK_METRICS_TOKEN ? { metricsToken: config.EASYPARK_METRICS_TOKEN } : {}),
   });
   closeWithGrace({ delay: 10_000 }, async ({ err }) => {
     if (err) logger.error({ err }, 'stopping after an error');

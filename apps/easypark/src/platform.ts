@@ -69,6 +69,8 @@ export interface PlatformOptions {
   redisUrl?: string;
   /** An external OpenID Connect provider whose tokens the gateway accepts. */
   oidc?: OidcSettings;
+  /** When set, /metrics asks for it as a bearer token. */
+  metricsToken?: string;
 }
 
 export interface Platform {
@@ -164,6 +166,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       clock,
       clients: clientsFor(definition.name),
       registry,
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     });
     running.set(definition.name, service);
     inProcess.set(definition.name, inProcessTransport(service.app));

@@ -31,6 +31,8 @@ export interface ServiceDeps {
   clients: Record<string, ServiceClient>;
   /** Metrics registry shared by the services of one process; each gets its own otherwise. */
   registry?: Registry;
+  /** When set, /metrics asks for it as a bearer token. */
+  metricsToken?: string;
 }
 
 export type Emit = <K extends EventType>(event: NewEvent<K>) => void;
@@ -160,6 +162,7 @@ export async function startService(
     registry,
     ...(definition.edge ? { edge: true } : {}),
     ...(definition.edgeAccess ? { edgeAccess: definition.edgeAccess(runtime) } : {}),
+    ...(deps.metricsToken ? { metricsToken: deps.metricsToken } : {}),
     openapi: { title: definition.title, description: definition.description },
     readiness: {
       database: async () => (await deps.pool.query('SELECT 1')).rowCount === 1,

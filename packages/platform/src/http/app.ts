@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { accessOf, commonProblem, mayCall, newId, type Principal, type RouteAccess } from '@easypark/kernel';
 import swagger from '@fastify/swagger';
@@ -53,6 +54,8 @@ export interface HttpAppOptions {
   registry?: Registry;
   /** The edge's own credentials and pass-through routes (the gateway). */
   edgeAccess?: EdgeAccess;
+  /** When set, /metrics answers only `Authorization: Bearer <metricsToken>` (Prometheus' bearer auth). */
+  metricsToken?: string;
 }
 
 export interface EdgeAccess {
@@ -212,9 +215,18 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     const ready = Object.values(checks).every(Boolean);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  const metricsToken = options.metricsToken ? Buffer.from(`Bearer ${options.metricsToken}`) : null;
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (metricsToken) {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== metricsToken.length || !timingSafeEqual(given, metricsToken))
+        throw commonProblem(
+          'UNAUTHENTICATED',
+          'Send the metrics scrape token: Authorization: Bearer <token>',
+        );
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   return app;
