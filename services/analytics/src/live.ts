@@ -32,17 +32,30 @@ export function liveFeed(pool: Pool, logger: Logger): LiveFeed {
     for (const listener of listeners.get(message.facility_id) ?? []) listener(message);
   }
 
+  /** Until given back, the client carries our listeners; after, an error on it is the pool's to handle. */
+  const stillOurs = (client: pg.PoolClient) => client.listenerCount('error') > 0;
+  function giveBack(client: pg.PoolClient, error?: Error) {
+    client.removeAllListeners('notification');
+    client.removeAllListeners('error');
+    client.release(error);
+  }
+
   function connect(): Promise<pg.PoolClient> {
     connection ??= (async () => {
       const client = await pool.connect();
       client.on('notification', (n) => dispatch(n.payload));
       client.on('error', (error) => {
         logger.warn({ err: error }, 'live feed connection lost; reconnecting');
-        client.release(error);
+        giveBack(client, error);
         connection = null;
         if (!closed) setTimeout(() => connect().catch(() => {}), 1000).unref();
       });
-      await client.query(`LISTEN ${liveChannel}`);
+      try {
+        await client.query(`LISTEN ${liveChannel}`);
+      } catch (error) {
+        if (stillOurs(client)) giveBack(client, error as Error);
+        throw error;
+      }
       return client;
     })().catch((error) => {
       connection = null;
@@ -66,9 +79,9 @@ export function liveFeed(pool: Pool, logger: Logger): LiveFeed {
       closed = true;
       listeners.clear();
       const client = await connection?.catch(() => null);
-      if (client) {
+      if (client && stillOurs(client)) {
         await client.query(`UNLISTEN ${liveChannel}`).catch(() => {});
-        client.release();
+        giveBack(client);
       }
       connection = null;
     },
