@@ -18,5 +18,6 @@ export * from './log.ts';
 export * from './metrics.ts';
 export * from './migrations.ts';
 export * from './outbox.ts';
+export * from './partitions.ts';
 export * from './service.ts';
 export * from './tracing.ts';

@@ -40,8 +40,9 @@ export const analyticsService: ServiceDefinition = {
     'charging.station.status.changed, billing.payment.received/refunded and facility.registered/updated. ' +
     'Publishes no events.',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
-  routes(app, runtime) {
+  async routes(app, runtime) {
     const { settings, feed, forecasts } = partsOf(runtime);
+    await store.prepareSampleMonths(runtime.pool, runtime.clock.now(), settings.sampleRetentionDays);
     app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) =>
       done(null, body),
     );
@@ -84,6 +85,7 @@ async function sweep(runtime: ServiceRuntime, settings: AnalyticsSettings): Prom
     });
   }
   for (const facility of facilities) await writeDailyReports(runtime, facility, now);
+  await store.prepareSampleMonths(pool, now, settings.sampleRetentionDays);
   await store.dropSamplesBefore(pool, new Date(now.getTime() - settings.sampleRetentionDays * 86_400_000));
   await store.pruneClosed(pool, new Date(now.getTime() - 3 * 86_400_000));
 }

@@ -1,6 +1,13 @@
 /** Every SQL statement of the analytics service. */
 import { newId } from '@easypark/kernel';
-import type { Queryable, Tx } from '@easypark/platform';
+import {
+  dropMonthlyPartitions,
+  ensureMonthlyPartitions,
+  type Pool,
+  type Queryable,
+  type Tx,
+  withTransaction,
+} from '@easypark/platform';
 import type { AlertType, Severity, Threshold } from './domain/alerts.ts';
 import type { Capacity, OccupancySnapshot, SpaceCounts, SpaceSize } from './domain/occupancy.ts';
 
@@ -296,13 +303,19 @@ export async function recordSample(
   );
 }
 
-/** Imported rows never overwrite live samples. Returns how many slots were written. */
+/**
+ * Imported rows never overwrite live samples. Returns how many slots were written. In a
+ * transaction: the months of history it brings get their partitions first, so the rows go straight
+ * to them rather than through the default partition.
+ */
 export async function importSamples(
   tx: Queryable,
   facilityId: string,
   rows: Array<{ slot: Date; occupied: number; capacity: number; rate: number }>,
   now: Date,
 ): Promise<number> {
+  const months = new Map(rows.map((r) => [`${r.slot.getUTCFullYear()}-${r.slot.getUTCMonth()}`, r.slot]));
+  for (const month of months.values()) await ensureMonthlyPartitions(tx, 'occupancy_metrics', month);
   let written = 0;
   for (let i = 0; i < rows.length; i += 1000) {
     const batch = rows.slice(i, i + 1000);
@@ -781,8 +794,28 @@ export async function hoursOfDay(
   return rows;
 }
 
-export async function dropSamplesBefore(db: Queryable, before: Date): Promise<void> {
-  await db.query('DELETE FROM occupancy_metrics WHERE timestamp < $1', [before]);
+// The samples are partitioned by UTC month (migration 0002).
+
+/**
+ * The samples' partitions for the months from the retention's oldest through three months ahead:
+ * at start and from the sweep, so a month's partition is there before its first sample.
+ */
+export async function prepareSampleMonths(pool: Pool, now: Date, retentionDays: number): Promise<void> {
+  const from = new Date(now.getTime() - retentionDays * 86_400_000);
+  const through = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 3, 1));
+  await withTransaction(pool, (tx) => ensureMonthlyPartitions(tx, 'occupancy_metrics', from, through));
+}
+
+/**
+ * Retention, a month at a time: a month's samples go (its partition is dropped) once the whole
+ * month is older than `before`. Samples that landed in the default partition, in a month nobody
+ * prepared, move to their month's partition.
+ */
+export async function dropSamplesBefore(pool: Pool, before: Date): Promise<void> {
+  await withTransaction(pool, async (tx) => {
+    await dropMonthlyPartitions(tx, 'occupancy_metrics', before);
+    await ensureMonthlyPartitions(tx, 'occupancy_metrics', before);
+  });
 }
 
 export async function facilitiesWithOpenAlert(db: Queryable, type: AlertType): Promise<string[]> {
