@@ -1,20 +1,16 @@
 /**
- * `npm run bench`: entries + exits and reservation creates per second through the gateway, in the embedded mode (its own
- * PostgreSQL 18, fsync on, as `npm start` runs it) and on an external PostgreSQL when one answers
- * at BENCH_DATABASE_URL (default: the local server CI uses), plus the memory of `npm start` at rest,
- * and the OCPP central system: how many charging stations one process holds connected
- * (BENCH_STATIONS, default 500) and the OCPP calls per second they get answered.
+ * `npm run bench`: entries + exits per second through the gateway in the embedded mode (its own
+ * PostgreSQL 18, fsync on, as `npm start` runs it) and, when an external PostgreSQL answers at
+ * BENCH_DATABASE_URL (default: the local server CI uses), on it beside the raw ceiling of a bare
+ * Fastify insert; then, on that server (on the embedded one without it), reservation creates, the
+ * OCPP central system (BENCH_STATIONS charging stations, default 500: held at once, calls and
+ * meter values per second), billing (the tariff alone on one core, and Billing's internal quote),
+ * the analytics service alone (bench/analytics.ts), the same figures at 10 and 1,000 facilities
+ * (bench/network.ts), and the memory of `npm start` at rest. Each part says how long it took.
  * Prints a table and saves JSON under bench/results/.
  *
- * Billing: parking stays priced per second by the tariff alone (one core), and visits priced per
- * second by the Billing service (its internal quote: the facility's prices in force, permits,
- * validations and promo codes looked up) through its service client.
- *
- * `BENCH_ONLY=ocpp npm run bench` runs only the OCPP figures; `BENCH_ONLY=billing` only billing's;
- * `BENCH_ONLY=parking` only entries, exits and reservations; `BENCH_ONLY=analytics` only the
- * analytics figures (bench/analytics.ts); `BENCH_ONLY=gateway` only the latency the API gateway
- * adds to a read, in-process and over HTTP, p50 and p99 (bench/gateway.ts: BENCH_GATEWAY_REQUESTS
- * per path, default 5000; its rate limiter counts in Redis when REDIS_URL is set, in-process otherwise).
+ * BENCH_ONLY=parking | billing | ocpp | analytics | gateway | network runs one part (gateway:
+ * bench/gateway.ts, the latency the API gateway adds to a read, in-process and over HTTP).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -529,29 +525,42 @@ async function main() {
   const analytics = all || only === 'analytics';
   const gateway = all || only === 'gateway';
   const network = all || only === 'network';
-  if (parking) {
-    results.push(...(await entryExitThroughput('embedded PostgreSQL 18', undefined)));
-    results.push(...(await reservationThroughput('embedded PostgreSQL 18', undefined)));
-  }
+  const began = performance.now();
+  /** Runs one part of the bench and says how long it took, so the whole run's time can be accounted for. */
+  const part = async (name: string, measure: () => Promise<Result[]> | Result[]) => {
+    const start = performance.now();
+    results.push(...(await measure()));
+    console.log(`${name}: ${Math.round((performance.now() - start) / 1000)} s`);
+  };
+  const external = !process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl));
+  // Entries + exits and the gateway are measured on the embedded PostgreSQL (what `npm start`
+  // runs) and on the server; the rest, which the mode does not change, on the server alone when
+  // there is one (keeping the run under ten minutes), else on the embedded one.
+  const embedded = 'embedded PostgreSQL 18';
+  const [serverUrl, serverLabel] = external ? [externalUrl, 'Debian PostgreSQL'] : [undefined, embedded];
+  if (parking) await part('entries and exits, embedded', () => entryExitThroughput(embedded, undefined));
+  if (gateway) await part('gateway, embedded', () => gatewayBench(embedded, undefined));
+  if (external && parking)
+    await part('raw ceiling and entries and exits, server', async () => {
+      const ceiling = await rawCeiling(serverLabel, externalUrl);
+      const platform = await entryExitThroughput(serverLabel, externalUrl);
+      return [...ceiling, ...platform, ratioToCeiling(ceiling, platform)];
+    });
+  if (parking) await part('reservations', () => reservationThroughput(serverLabel, serverUrl));
   if (billing) {
-    results.push(...tariffThroughput());
-    results.push(...(await billingQuoteThroughput('embedded PostgreSQL 18', undefined)));
+    await part('tariff', () => tariffThroughput());
+    await part('billing quotes', () => billingQuoteThroughput(serverLabel, serverUrl));
   }
-  if (ocpp) results.push(...(await ocppThroughput('embedded PostgreSQL 18', undefined)));
-  if (gateway) results.push(...(await gatewayBench('embedded PostgreSQL 18', undefined)));
-  if (!process.env.BENCH_SKIP_EXTERNAL && (await reachable(externalUrl))) {
-    if (parking) {
-      const ceiling = await rawCeiling('Debian PostgreSQL', externalUrl);
-      const platform = await entryExitThroughput('Debian PostgreSQL', externalUrl);
-      results.push(...ceiling, ...platform, ratioToCeiling(ceiling, platform));
-      results.push(...(await reservationThroughput('Debian PostgreSQL', externalUrl)));
-    }
-    if (billing) results.push(...(await billingQuoteThroughput('Debian PostgreSQL', externalUrl)));
-    if (ocpp) results.push(...(await ocppThroughput('Debian PostgreSQL', externalUrl)));
-    if (analytics) results.push(...(await analyticsBench('Debian PostgreSQL', externalUrl)));
-    if (network) results.push(...(await networkBench('Debian PostgreSQL', externalUrl)));
-  } else console.log(`(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping that run)`);
-  if (all && !process.env.BENCH_SKIP_MEMORY) results.push(...(await memoryAtRest()));
+  if (ocpp) await part('OCPP', () => ocppThroughput(serverLabel, serverUrl));
+  if (external) {
+    if (analytics) await part('analytics', () => analyticsBench(serverLabel, externalUrl));
+    if (network) await part('network', () => networkBench(serverLabel, externalUrl));
+  } else
+    console.log(
+      `(no PostgreSQL at ${externalUrl.replace(/:[^:@/]+@/, ':***@')}; skipping the ceiling, analytics and network)`,
+    );
+  if (all && !process.env.BENCH_SKIP_MEMORY) await part('memory at rest', () => memoryAtRest());
+  console.log(`whole run: ${Math.round((performance.now() - began) / 1000)} s`);
 
   const width = Math.max(...results.map((r) => r.name.length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(10)}  unit`);
