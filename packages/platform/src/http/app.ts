@@ -54,6 +54,8 @@ export interface HttpAppOptions {
   registry?: Registry;
   /** The edge's own credentials and pass-through routes (the gateway). */
   edgeAccess?: EdgeAccess;
+  /** How long a stopping server waits for requests and streams in flight before cutting them; default 5 s. */
+  drainTimeoutMs?: number;
   /** When set, /metrics answers only `Authorization: Bearer <metricsToken>` (Prometheus' bearer auth). */
   metricsToken?: string;
 }
@@ -98,6 +100,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    // Past the drain deadline, connections still open (a stream, a client that never reads its
+    // answer) are cut, so that stopping never waits on a client.
+    setTimeout(() => app.server.closeAllConnections(), options.drainTimeoutMs ?? 5_000).unref();
   });
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return;
