@@ -105,6 +105,8 @@ export async function startCluster(
   const pools = new Map<ServiceName, pg.Pool>();
   /** Replicas beyond the first of each service, in the order they started. */
   const replicas: ChildProcess[] = [];
+  /** Every process this cluster started, so that close() leaves none running whatever a test did. */
+  const spawned = new Set<ChildProcess>();
 
   async function start(name: ServiceName): Promise<void> {
     processes.set(name, await spawnService(name, ports[name]));
@@ -144,6 +146,7 @@ export async function startCluster(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     processes.set(name, child);
+    spawned.add(child);
     const append = (chunk: Buffer) =>
       output.set(name, ((output.get(name) ?? '') + chunk.toString()).slice(-20_000));
     child.stdout!.on('data', append);
@@ -223,7 +226,12 @@ export async function startCluster(
     async close() {
       for (const child of replicas)
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      for (const name of [...services].reverse()) await stop(name, 'SIGTERM');
+      for (const name of [...services].reverse()) {
+        processes.get(name)?.kill('SIGCONT'); // a frozen one cannot take its SIGTERM
+        await Promise.race([stop(name, 'SIGTERM'), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      }
+      for (const child of spawned)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       for (const pool of pools.values()) await pool.end();
       for (const name of services)
         await admin
