@@ -88,8 +88,12 @@ const configCaches = new WeakMap<
   Map<string, { readAt: number; config: Promise<FacilityConfig> }>
 >();
 
-/** The facility's configuration, read at most once per facilityConfigTtlMs by each service; failures are not kept. */
-function cachedConfig(client: ServiceClient, facilityId: string): Promise<FacilityConfig> {
+/**
+ * The facility's configuration, read at most once per facilityConfigTtlMs by each service unless
+ * `fresh` (a check that must see the latest, such as capacity before adding spaces); failures are
+ * not kept.
+ */
+function cachedConfig(client: ServiceClient, facilityId: string, fresh: boolean): Promise<FacilityConfig> {
   let cache = configCaches.get(client);
   if (!cache) {
     cache = new Map();
@@ -97,7 +101,8 @@ function cachedConfig(client: ServiceClient, facilityId: string): Promise<Facili
   }
   const now = Date.now();
   const kept = cache.get(facilityId);
-  if (kept && now - kept.readAt < facilityConfigTtlMs) return kept.config.then((c) => structuredClone(c));
+  if (kept && !fresh && now - kept.readAt < facilityConfigTtlMs)
+    return kept.config.then((c) => structuredClone(c));
   const config = client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`);
   cache.set(facilityId, { readAt: now, config });
   config.catch(() => {
@@ -109,7 +114,8 @@ function cachedConfig(client: ServiceClient, facilityId: string): Promise<Facili
 /** The facility service's contract for other services: the only thing they import from it. */
 export function facilityClient(client: ServiceClient) {
   return {
-    config: (facilityId: string) => cachedConfig(client, facilityId),
+    config: (facilityId: string, options: { fresh?: boolean } = {}) =>
+      cachedConfig(client, facilityId, options.fresh ?? false),
     /**
      * The strategy and the prices in force at `at` (default now); with `until`, every price period
      * of every vehicle type overlapping [at, until), ordered by vehicle_type, effective_from.

@@ -43,6 +43,18 @@ describe('facilityClient(...).config', () => {
     expect(paths).toHaveLength(3);
   });
 
+  it('asks again when told to read it fresh, and keeps that answer for the others', async () => {
+    let status = 'ACTIVE';
+    const { client, paths } = countingClient(async () => ({ facility_id: 'fac_d', status }));
+    const facilities = facilityClient(client);
+    expect(await facilities.config('fac_d')).toMatchObject({ status: 'ACTIVE' });
+    status = 'MAINTENANCE';
+    expect(await facilities.config('fac_d')).toMatchObject({ status: 'ACTIVE' });
+    expect(await facilities.config('fac_d', { fresh: true })).toMatchObject({ status: 'MAINTENANCE' });
+    expect(await facilities.config('fac_d')).toMatchObject({ status: 'MAINTENANCE' });
+    expect(paths).toHaveLength(2);
+  });
+
   it('does not keep a failure: the next call asks again', async () => {
     let fail = true;
     const { client, paths } = countingClient(async () => {

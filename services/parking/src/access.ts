@@ -4,9 +4,13 @@ import type { ServiceRuntime } from '@easypark/platform';
 import { problem } from './errors.ts';
 
 /** The facility's configuration from the facility service; unknown facilities are FACILITY_NOT_FOUND. */
-export async function loadFacility(runtime: ServiceRuntime, facilityId: string): Promise<FacilityConfig> {
+export async function loadFacility(
+  runtime: ServiceRuntime,
+  facilityId: string,
+  options: { fresh?: boolean } = {},
+): Promise<FacilityConfig> {
   try {
-    return await facilityClient(runtime.client('facility')).config(facilityId);
+    return await facilityClient(runtime.client('facility')).config(facilityId, options);
   } catch (error) {
     if (error instanceof AppError && error.status === 404) {
       throw problem('FACILITY_NOT_FOUND', `Facility ${facilityId} does not exist`);
@@ -23,8 +27,9 @@ export async function facilityForStaff(
   runtime: ServiceRuntime,
   principal: Principal,
   facilityId: string,
+  options: { fresh?: boolean } = {},
 ): Promise<FacilityConfig> {
-  const facility = await loadFacility(runtime, facilityId);
+  const facility = await loadFacility(runtime, facilityId, options);
   if (!canSeeFacility(principal, facility.tenant_id, facility.facility_id)) {
     throw problem('FACILITY_NOT_FOUND', `Facility ${facilityId} does not exist`);
   }

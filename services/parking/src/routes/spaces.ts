@@ -168,7 +168,8 @@ async function createSpaces(
   size: SpaceSize,
   locations: SpaceLocation[],
 ) {
-  const facility = await facilityForStaff(runtime, principal, facilityId);
+  // Fresh: the capacity may just have been raised (or lowered) by staff.
+  const facility = await facilityForStaff(runtime, principal, facilityId, { fresh: true });
   const capacity = facility.capacity[size.toLowerCase() as 'compact' | 'standard' | 'large'];
   const now = runtime.clock.now();
   const rows = await mapDbErrors(() =>
