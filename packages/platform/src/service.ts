@@ -14,12 +14,12 @@ import { type Pool, type Tx, withTransaction } from './db/pool.ts';
 import { type App, createHttpApp, type EdgeAccess } from './http/app.ts';
 import type { TokenKeys } from './http/auth.ts';
 import { forgetOldRequests } from './idempotency.ts';
-import { applyOnce } from './inbox.ts';
+import { applyBatchOnce, applyOnce } from './inbox.ts';
 import type { Logger } from './log.ts';
 import { consumerMetrics, instrumentPool, watchOutbox } from './metrics.ts';
 import { platformMigrations } from './migrations.ts';
 import { type OutboxRelay, startOutboxRelay, writeToOutbox } from './outbox.ts';
-import { subscribeTraced } from './tracing.ts';
+import { inConsumerSpan, subscribeTraced } from './tracing.ts';
 
 /** What the runner hands every service, whichever mode it runs in. */
 export interface ServiceDeps {
@@ -178,23 +178,32 @@ export async function startService(
   if (types.length > 0) {
     /** Events whose handling wrote events of its own: the relay is kicked once that has committed. */
     const wroteEvents = new Set<string>();
-    const apply = applyOnce(
+    const applyEvent = async (tx: Tx, event: EventEnvelope) => {
+      const handler = handlers[event.type as EventType] as
+        | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
+        | undefined;
+      if (!handler) return;
+      const emitted: EventEnvelope[] = [];
+      await handler(tx, event, (e) => {
+        emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
+      });
+      await writeToOutbox(tx, emitted);
+      if (emitted.length > 0) wroteEvents.add(event.id);
+    };
+    const handled = consumerMetrics(registry, name, deps.clock);
+    const apply = applyOnce(deps.pool, name, applyEvent, handled);
+    // Events delivered together share a transaction; each is still applied in its own span.
+    const applyBatch = applyBatchOnce(
       deps.pool,
       name,
-      async (tx, event) => {
-        const handler = handlers[event.type as EventType] as
-          | ((tx: Tx, event: EventEnvelope, emit: Emit) => Promise<void>)
-          | undefined;
-        if (!handler) return;
-        const emitted: EventEnvelope[] = [];
-        await handler(tx, event, (e) => {
-          emitted.push(makeEvent(source, { time: deps.clock.now(), ...e }));
-        });
-        await writeToOutbox(tx, emitted);
-        if (emitted.length > 0) wroteEvents.add(event.id);
-      },
-      consumerMetrics(registry, name, deps.clock),
+      (tx, event) => inConsumerSpan(name, deps.bus.kind, event, () => applyEvent(tx, event)),
+      handled,
     );
+    // Kicked only after the commit: kicked before it, the relay finds nothing yet and the events
+    // wait for its next poll (up to half a second).
+    const kickIfWrote = (events: EventEnvelope[]) => {
+      if (events.some((e) => wroteEvents.has(e.id))) relay.kick();
+    };
     // Each delivery in a span that continues the trace of the request that emitted the event.
     await subscribeTraced(deps.bus, {
       consumer: name,
@@ -202,11 +211,17 @@ export async function startService(
       async handler(event) {
         try {
           await apply(event);
-          // Kicked only now: kicked before the commit, the relay finds nothing yet and the events
-          // wait for its next poll (up to half a second).
-          if (wroteEvents.has(event.id)) relay.kick();
+          kickIfWrote([event]);
         } finally {
           wroteEvents.delete(event.id);
+        }
+      },
+      async handleBatch(events) {
+        try {
+          await applyBatch(events);
+          kickIfWrote(events);
+        } finally {
+          for (const event of events) wroteEvents.delete(event.id);
         }
       },
     });

@@ -30,7 +30,7 @@ import {
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance } from 'fastify';
-import type { EventBus, EventHandler, Subscription } from './bus/port.ts';
+import type { EventBus, Subscription } from './bus/port.ts';
 import type { HttpRequestSpec, Transport } from './client.ts';
 import { toAppError } from './http/problems.ts';
 
@@ -265,37 +265,45 @@ export function traceTransport(transport: Transport, baseUrl?: string): Transpor
  * that trace. The consumer group is the service.
  */
 export function subscribeTraced(bus: EventBus, subscription: Subscription): Promise<void> {
+  const { consumer, handler } = subscription;
   return bus.subscribe({
     ...subscription,
-    handler: traceConsumer(subscription.consumer, bus.kind, subscription.handler),
+    handler: (event) => inConsumerSpan(consumer, bus.kind, event, () => handler(event)),
   });
 }
 
-function traceConsumer(service: string, messagingSystem: string, handler: EventHandler): EventHandler {
-  return (event: EventEnvelope) => {
-    const consumer = startSpan(
-      service,
-      `process ${event.type}`,
-      SpanKind.CONSUMER,
-      event.traceparent ? remoteParent({ traceparent: event.traceparent }) : ROOT_CONTEXT,
-      {
-        'messaging.system': messagingSystem,
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': event.type,
-        'messaging.consumer.group.name': service,
-        'messaging.message.id': event.id,
-        'cloudevents.event_source': event.source,
-      },
-    );
-    return context.with(consumer.context, async () => {
-      try {
-        await handler(event);
-      } catch (error) {
-        failed(consumer.span, error);
-        throw error;
-      } finally {
-        consumer.span.end();
-      }
-    });
-  };
+/**
+ * Runs `apply` for one delivered event in a consumer span continuing the trace of the request
+ * that emitted it. A batch handler calls it once per event, inside its one transaction.
+ */
+export function inConsumerSpan<T>(
+  service: string,
+  messagingSystem: string,
+  event: EventEnvelope,
+  apply: () => Promise<T>,
+): Promise<T> {
+  const consumer = startSpan(
+    service,
+    `process ${event.type}`,
+    SpanKind.CONSUMER,
+    event.traceparent ? remoteParent({ traceparent: event.traceparent }) : ROOT_CONTEXT,
+    {
+      'messaging.system': messagingSystem,
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': event.type,
+      'messaging.consumer.group.name': service,
+      'messaging.message.id': event.id,
+      'cloudevents.event_source': event.source,
+    },
+  );
+  return context.with(consumer.context, async () => {
+    try {
+      return await apply();
+    } catch (error) {
+      failed(consumer.span, error);
+      throw error;
+    } finally {
+      consumer.span.end();
+    }
+  });
 }

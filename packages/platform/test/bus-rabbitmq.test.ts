@@ -191,6 +191,62 @@ describe.skipIf(!url)('RabbitMQ event bus', () => {
     expect(got[0]).toEqual(sent);
   });
 
+  /** `count` events waiting in group `group`'s queue before anyone consumes it. */
+  async function queued(group: string, count: number) {
+    const exchange = topology([group]);
+    const declarer = await bus({ exchange });
+    await declarer.subscribe({ consumer: group, types: [ENTERED], handler: async () => {} });
+    await declarer.close();
+    const publisher = await bus({ exchange });
+    const sent = Array.from({ length: count }, (_, n) => event(ENTERED, n));
+    await publisher.publish(sent);
+    expect(await depth(`${exchange}.${group}`)).toBe(count);
+    return { exchange, sent };
+  }
+
+  it('hands a consumer that takes batches the messages that arrive together, each acked once', async () => {
+    const { exchange, sent } = await queued('batched', 20);
+    const batches: string[][] = [];
+    const singles: string[] = [];
+    const b = await bus({ exchange, prefetch: 32 });
+    await b.subscribe({
+      consumer: 'batched',
+      types: [ENTERED],
+      handler: async (e) => void singles.push(e.id),
+      handleBatch: async (events) => void batches.push(events.map((e) => e.id)),
+    });
+    const delivered = () => [...batches.flat(), ...singles];
+    await waitFor(() => delivered().length === sent.length);
+    await waitFor(async () => (await b.pending()) === 0);
+    expect(delivered().sort()).toEqual(sent.map((e) => e.id).sort());
+    expect(Math.max(...batches.map((batch) => batch.length))).toBeGreaterThan(1);
+    await b.close();
+    expect(await depth(`${exchange}.batched`)).toBe(0);
+  });
+
+  it('falls back to one message at a time when a batch fails, and loses or repeats none', async () => {
+    const { exchange, sent } = await queued('fallback', 10);
+    const singles: string[] = [];
+    let batchesTried = 0;
+    const b = await bus({ exchange, retryDelayMs: 10 });
+    await b.subscribe({
+      consumer: 'fallback',
+      types: [ENTERED],
+      handler: async (e) => void singles.push(e.id),
+      handleBatch: async () => {
+        batchesTried++;
+        throw new Error('one event of the batch is bad');
+      },
+    });
+    await waitFor(() => singles.length === sent.length);
+    await waitFor(async () => (await b.pending()) === 0);
+    expect(batchesTried).toBeGreaterThan(0);
+    expect(singles.sort()).toEqual(sent.map((e) => e.id).sort());
+    await b.close();
+    for (const suffix of ['', '.retry', '.dead'])
+      expect(await depth(`${exchange}.fallback${suffix}`)).toBe(0);
+  });
+
   it('reports what its consumers have yet to apply, until they catch up', async () => {
     const exchange = topology(['slow']);
     const b = await bus({ exchange });

@@ -9,10 +9,11 @@ import {
   dropDatabase,
   ensureDatabase,
   type Pool,
+  type Tx,
   withDatabase,
   withTransaction,
 } from '../src/db/pool.ts';
-import { applyOnce } from '../src/inbox.ts';
+import { applyBatchOnce, applyOnce } from '../src/inbox.ts';
 import { createLogger } from '../src/log.ts';
 import { platformMigrations } from '../src/migrations.ts';
 import { startOutboxRelay, writeToOutbox } from '../src/outbox.ts';
@@ -136,7 +137,93 @@ describe('inbox', () => {
   });
 });
 
+describe('inbox, events delivered together', () => {
+  it('applies each new event once, in order, in one transaction, skipping those seen before or twice', async () => {
+    const pool = await freshDatabase();
+    const outcomes: string[] = [];
+    const effect = async (tx: Tx, event: EventEnvelope) => {
+      await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, $2)', [
+        event.id,
+        (event.data as { n: number }).n,
+      ]);
+    };
+    const [a, b, c] = [entered(1), entered(2), entered(3)];
+    await applyOnce(pool, 'billing', effect)(a);
+    const backends = new Set<number>();
+    const batch = applyBatchOnce(
+      pool,
+      'billing',
+      async (tx, event) => {
+        backends.add((await tx.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+        await effect(tx, event);
+      },
+      (event, outcome) => outcomes.push(`${(event.data as { n: number }).n}:${outcome}`),
+    );
+    await batch([a, b, b, c]);
+    await batch([c]);
+    const { rows } = await pool.query('SELECT n FROM effects ORDER BY n');
+    expect(rows.map((r) => r.n)).toEqual([1, 2, 3]);
+    expect(backends.size).toBe(1);
+    expect(outcomes).toEqual(['1:duplicate', '2:applied', '2:duplicate', '3:applied', '3:duplicate']);
+  });
+
+  it('records nothing of a batch one of whose events fails', async () => {
+    const pool = await freshDatabase();
+    const batch = applyBatchOnce(pool, 'billing', async (tx, event) => {
+      await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, 1)', [event.id]);
+      if ((event.data as { n: number }).n === 2) throw new Error('no tariff for this facility');
+    });
+    await expect(batch([entered(1), entered(2)])).rejects.toThrow('no tariff');
+    const effects = await pool.query('SELECT count(*)::int AS n FROM effects');
+    const inbox = await pool.query('SELECT count(*)::int AS n FROM inbox');
+    expect([effects.rows[0].n, inbox.rows[0].n]).toEqual([0, 0]);
+  });
+});
+
 describe('in-process bus', () => {
+  it('hands a consumer what was published together as one batch, in order', async () => {
+    const bus = createMemoryBus();
+    const batches: number[][] = [];
+    await bus.subscribe({
+      consumer: 'analytics',
+      types: ['parking.vehicle.entered'],
+      handler: async () => {
+        throw new Error('not called when the batch succeeds');
+      },
+      handleBatch: async (events) => void batches.push(events.map((e) => (e.data as { n: number }).n)),
+    });
+    await bus.publish([entered(1), entered(2), entered(3)]);
+    await bus.publish([entered(4)]);
+    expect(batches).toEqual([[1, 2, 3]]);
+    await bus.close();
+  });
+
+  it('falls back to one event at a time when the batch fails, so only the bad event is retried', async () => {
+    const dead: number[] = [];
+    const bus = createMemoryBus({
+      maxAttempts: 2,
+      retryDelayMs: 5,
+      onDeadLetter: async (_consumer, event) => void dead.push((event.data as { n: number }).n),
+    });
+    const applied: number[] = [];
+    await bus.subscribe({
+      consumer: 'billing',
+      types: ['parking.vehicle.entered'],
+      handler: async (event) => {
+        const n = (event.data as { n: number }).n;
+        if (n === 2) throw new Error('poison');
+        applied.push(n);
+      },
+      handleBatch: async () => {
+        throw new Error('poison somewhere in the batch');
+      },
+    });
+    await bus.publish([entered(1), entered(2), entered(3)]);
+    expect(applied).toEqual([1, 3]);
+    expect(dead).toEqual([2]);
+    await bus.close();
+  });
+
   it('retries a failing handler with backoff, then dead-letters it', async () => {
     const dead: string[] = [];
     const bus = createMemoryBus({

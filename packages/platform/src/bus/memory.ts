@@ -34,16 +34,26 @@ export function createMemoryBus(options: MemoryBusOptions = {}): EventBus {
     }
   }
 
+  /** Several events together when the subscription can take a batch; one at a time if that fails. */
+  async function deliverRun(subscription: Subscription, run: EventEnvelope[]): Promise<void> {
+    if (run.length > 1 && subscription.handleBatch && !closed) {
+      try {
+        await subscription.handleBatch(run);
+        return;
+      } catch {
+        // Nothing of the batch took effect; each event is tried alone, where a failure is retried.
+      }
+    }
+    for (const event of run) await deliver(subscription, event);
+  }
+
   return {
     kind: 'memory',
     async publish(events) {
       if (closed) throw new Error('event bus is closed');
       // Each consumer group applies the batch in order; the groups work side by side.
       const deliveries = [...groups.values()].map(async (subscriptions) => {
-        for (const event of events) {
-          const match = subscriptions.find((s) => s.types.includes(event.type));
-          if (match) await deliver(match, event);
-        }
+        for (const run of runsOf(subscriptions, events)) await deliverRun(run.subscription, run.events);
       });
       const all = Promise.all(deliveries).then(() => {});
       inFlight.add(all);
@@ -69,4 +79,17 @@ export function createMemoryBus(options: MemoryBusOptions = {}): EventBus {
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/** The events a consumer group takes, in order, cut into runs going to the same subscription. */
+function runsOf(subscriptions: Subscription[], events: readonly EventEnvelope[]) {
+  const runs: { subscription: Subscription; events: EventEnvelope[] }[] = [];
+  for (const event of events) {
+    const match = subscriptions.find((s) => s.types.includes(event.type));
+    if (!match) continue;
+    const last = runs.at(-1);
+    if (last?.subscription === match) last.events.push(event);
+    else runs.push({ subscription: match, events: [event] });
+  }
+  return runs;
 }

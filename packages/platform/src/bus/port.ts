@@ -8,6 +8,12 @@ export interface Subscription {
   /** CloudEvents types the group wants, e.g. `parking.vehicle.exited`. */
   types: readonly string[];
   handler: EventHandler;
+  /**
+   * Optional: applies several events at once, all or none (one transaction). The bus hands over
+   * what has arrived together, in order; when it throws, each event goes to `handler` alone, with
+   * the usual retries, so one bad event costs the batch nothing but a second try.
+   */
+  handleBatch?: (events: EventEnvelope[]) => Promise<void>;
 }
 
 /**

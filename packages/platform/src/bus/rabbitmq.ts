@@ -172,6 +172,7 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
       await ch.close().catch(() => {});
       throw err;
     }
+    let arrived: ConsumeMessage[] = [];
     const { consumerTag } = await ch.consume(queue, (msg) => {
       if (!msg) {
         // The broker cancelled us (queue deleted); rebuilding re-asserts the topology.
@@ -179,11 +180,42 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
         if (!closing) c.close().catch(() => {});
         return;
       }
-      const running = deliver(sub, queue, ch, msg);
-      inFlight.add(running);
-      void running.finally(() => inFlight.delete(running));
+      if (!sub.handleBatch) {
+        track(deliver(sub, queue, ch, msg));
+        return;
+      }
+      // What arrives in the same turn of the event loop is applied together.
+      arrived.push(msg);
+      if (arrived.length === 1)
+        track(
+          new Promise<void>((turn) => setImmediate(turn)).then(() => {
+            const batch = arrived;
+            arrived = [];
+            return deliverTogether(sub, queue, ch, batch);
+          }),
+        );
     });
     consumers.set(sub.consumer, { ch, tag: consumerTag });
+  }
+
+  function track(running: Promise<void>): void {
+    inFlight.add(running);
+    void running.finally(() => inFlight.delete(running));
+  }
+
+  /** A batch in one go when the handler takes it; else, or if it fails, each message on its own. */
+  async function deliverTogether(sub: Subscription, queue: string, ch: Channel, msgs: ConsumeMessage[]) {
+    if (msgs.length > 1 && sub.handleBatch) {
+      try {
+        const events = msgs.map((msg) => JSON.parse(msg.content.toString('utf8')) as EventEnvelope);
+        await sub.handleBatch(events);
+        for (const msg of msgs) quietly(() => ch.ack(msg));
+        return;
+      } catch {
+        // Nothing of the batch took effect; alone, a failing message is retried or dead-lettered.
+      }
+    }
+    await Promise.all(msgs.map((msg) => deliver(sub, queue, ch, msg)));
   }
 
   async function deliver(sub: Subscription, queue: string, ch: Channel, msg: ConsumeMessage): Promise<void> {
