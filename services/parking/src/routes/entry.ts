@@ -257,6 +257,8 @@ async function enter(
     if (booking.confirmed) await recordConfirmed(tx, booking.confirmed, now);
     await settleReservation(tx, booking, 'FULFILLED', sessionId, now);
   }
+  // Read before the occupancy count, which holds the facility's lock to the commit.
+  const detail = (await getSessionDetail(tx, sessionId))!;
   // Counted first so the entered event carries the facility's exact occupancy after this entry:
   // consumers may see events out of order, and a day's peak must not depend on it.
   const counts = await reportOccupancyChange(tx, emit, facility, { from, to: 'OCCUPIED', count: 1 }, now);
@@ -286,7 +288,7 @@ async function enter(
     },
   });
   emitSpaceEvent(emit, 'parking.space.occupied', space, entryTime);
-  return sessionView((await getSessionDetail(tx, sessionId))!);
+  return sessionView(detail);
 }
 
 /**

@@ -153,11 +153,13 @@ async function exit(
         timestamp: exitTime.toISOString(),
       },
     });
+    // Read before the occupancy count, which holds the facility's lock to the commit.
+    const detail = (await getSessionDetail(tx, sessionId))!;
     if (space) {
       emitSpaceEvent(emit, 'parking.space.released', space, exitTime);
       await reportOccupancyChange(tx, emit, facility, { from: 'OCCUPIED', to: 'AVAILABLE', count: 1 }, now);
     }
-    return (await getSessionDetail(tx, sessionId))!;
+    return detail;
   });
   return sessionView(closed);
 }
