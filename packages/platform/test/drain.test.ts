@@ -16,12 +16,22 @@ describe('stopping with a stream open', () => {
       drainTimeoutMs: 400,
     });
     // Marked as the edge's pass-through routes, which the route-access table does not list.
+    let streamArrived: () => void = () => {};
+    const streamOpen = new Promise<void>((resolve) => {
+      streamArrived = resolve;
+    });
     app.get('/stream', { config: { proxy: true } }, async (_request, reply) => {
+      streamArrived();
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
       reply.raw.write(': open\n\n');
     });
+    let slowArrived: () => void = () => {};
+    const slowInFlight = new Promise<void>((resolve) => {
+      slowArrived = resolve;
+    });
     app.get('/slow', { config: { proxy: true } }, async () => {
+      slowArrived();
       await new Promise((resolve) => setTimeout(resolve, 200));
       return { done: true };
     });
@@ -37,9 +47,9 @@ describe('stopping with a stream open', () => {
         .end();
       setTimeout(() => reject(new Error('the stream was never cut')), 10_000).unref();
     });
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the stream is open
+    await streamOpen;
     const slow = fetch(`http://127.0.0.1:${port}/slow`).then((r) => r.json());
-    await new Promise((resolve) => setTimeout(resolve, 20)); // /slow is in flight
+    await slowInFlight; // a sleep here is not enough on a loaded machine: /slow came after the stop
 
     const began = performance.now();
     await app.close();
