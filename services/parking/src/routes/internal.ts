@@ -2,8 +2,8 @@ import { type App, type ServiceRuntime, Type } from '@easypark/platform';
 import { parsePlate } from '../domain/vehicles.ts';
 import { problem } from '../errors.ts';
 import { getSessionDetail, openSessionDetailByPlate } from '../store/sessions.ts';
-import { facilitySpaces, getSpace } from '../store/spaces.ts';
-import { internalSessionView, locationOf } from '../views.ts';
+import { facilitySpacesJson, getSpace } from '../store/spaces.ts';
+import { internalSessionView } from '../views.ts';
 import {
   ConnectorTypeSchema,
   FacilityId,
@@ -131,14 +131,10 @@ export function internalRoutes(app: App, runtime: ServiceRuntime): void {
         response: { 200: Type.Array(FacilitySpace), ...problems() },
       },
     },
-    async (request) => {
-      const rows = await facilitySpaces(runtime.pool, request.params.facility_id, request.query.size);
-      return rows.map((r) => ({
-        space_id: r.space_id,
-        size: r.size,
-        status: r.status,
-        location: locationOf(r),
-      }));
+    async (request, reply) => {
+      const json = await facilitySpacesJson(runtime.pool, request.params.facility_id, request.query.size);
+      // Already serialised (a JSON content type and a string: Fastify sends it as it is).
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 

@@ -214,14 +214,27 @@ export async function releaseSpace(tx: Queryable, spaceId: string, now: Date): P
 }
 
 /** Every space of a facility (optionally of one size), the level nearest the ground first. */
-export async function facilitySpaces(db: Queryable, facilityId: string, size: SpaceSize | undefined) {
-  const { rows } = await db.query<SpaceRow>(
-    `SELECT ${columns} FROM parking_spaces
-     WHERE facility_id = $1 AND ($2::text IS NULL OR size = $2)
-     ORDER BY abs(location_floor), location_floor, location_aisle COLLATE "C", location_number`,
+/**
+ * A facility's spaces as Reservation chooses from them, already as the JSON array the internal
+ * route answers: PostgreSQL builds it, so a garage of 500 spaces costs one string instead of 500
+ * rows parsed and serialised again (10 ms a listing before, and every booking at a facility not
+ * listed in the last few seconds waits for one).
+ */
+export async function facilitySpacesJson(
+  db: Queryable,
+  facilityId: string,
+  size: SpaceSize | undefined,
+): Promise<string> {
+  const { rows } = await db.query<{ spaces: string }>(
+    `SELECT coalesce(json_agg(json_build_object(
+         'space_id', space_id, 'size', size, 'status', status,
+         'location', json_build_object('floor', location_floor, 'aisle', location_aisle, 'number', location_number))
+       ORDER BY abs(location_floor), location_floor, location_aisle COLLATE "C", location_number), '[]')::text AS spaces
+     FROM parking_spaces
+     WHERE facility_id = $1 AND ($2::text IS NULL OR size = $2)`,
     [facilityId, size ?? null],
   );
-  return rows;
+  return rows[0]!.spaces;
 }
 
 export async function countByStatus(db: Queryable, facilityId: string): Promise<CountRow[]> {
