@@ -20,7 +20,7 @@ const behaviour = {
   chargeShare: 1,
   reservationShare: 0.5,
   noShowShare: 0.4,
-  declineShare: 0.2,
+  declineShare: 0.3,
 };
 const seed = 'simulator-test';
 
@@ -94,13 +94,14 @@ describe('a simulated morning at a car park', () => {
     ])
       await setUp('POST', '/api/v1/charging/stations', { facility_id: facilityId, ...station });
 
-    // Five simulated hours in about nine seconds.
+    // Five simulated hours in about eighteen seconds: at twice that speed a loaded CI machine fell
+    // so far behind that no booking lapsed and no card was declined in some runs.
     realStart = Date.now();
     const simulator = startSimulator({
       url,
       email: managerEmail,
       password: managerPassword,
-      speed: 2000,
+      speed: 1000,
       seed,
       start,
       durationMs: 5 * HOUR,
@@ -170,7 +171,7 @@ describe('a simulated morning at a car park', () => {
 
   it('took bookings: some drivers came with their code, some never did', async () => {
     expect(summary.stats.reservations).toBeGreaterThan(1);
-    expect(summary.stats.noShows).toBeGreaterThan(0);
+    expect(summary.stats.noShows, JSON.stringify(summary.stats)).toBeGreaterThan(0);
     expect(summary.stats.reservationArrivals).toBeGreaterThan(0);
     const reservations = await get<any[]>('/api/v1/reservations', { facility_id: facilityId, limit: 100 });
     expect(reservations.filter((r) => r.status === 'FULFILLED').length).toBe(
@@ -193,24 +194,12 @@ describe('a simulated morning at a car park', () => {
 
   it('paid invoices in the sandbox, a declined card now and then', async () => {
     expect(summary.stats.payments).toBeGreaterThan(0);
-    expect(summary.stats.declined).toBeGreaterThan(0);
+    expect(summary.stats.declined, JSON.stringify(summary.stats)).toBeGreaterThan(0);
     const paid = await get<any[]>('/api/v1/billing/invoices', {
       facility_id: facilityId,
       status: 'PAID',
       limit: 100,
     });
-    console.log(
-      JSON.stringify(
-        (await get<any[]>('/api/v1/billing/invoices', { facility_id: facilityId, limit: 100 })).map((i) => [
-          i.status,
-          i.customer_id,
-          i.kind,
-          i.total_amount,
-          i.balance_due,
-          i.registration_number,
-        ]),
-      ),
-    );
     expect(paid.length).toBe(summary.stats.payments);
     expect(paid.every((i) => i.balance_due === 0 && i.amount_paid > 0)).toBe(true);
     // Drivers with the app paid theirs; drive-up visits were paid at the pay station.
