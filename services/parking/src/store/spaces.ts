@@ -213,12 +213,12 @@ export async function releaseSpace(tx: Queryable, spaceId: string, now: Date): P
   return rows[0] ?? null;
 }
 
-/** Every space of a facility (optionally of one size), the level nearest the ground first. */
 /**
- * A facility's spaces as Reservation chooses from them, already as the JSON array the internal
- * route answers: PostgreSQL builds it, so a garage of 500 spaces costs one string instead of 500
- * rows parsed and serialised again (10 ms a listing before, and every booking at a facility not
- * listed in the last few seconds waits for one).
+ * Every space of a facility (optionally of one size), the level nearest the ground first, for
+ * Reservation to choose from, already as the JSON array the internal route answers: PostgreSQL
+ * builds it, so a garage of 500 spaces costs one string instead of 500 rows parsed and serialised
+ * again (10 ms a listing before, and every booking at a facility not listed in the last few
+ * seconds waits for one).
  */
 export async function facilitySpacesJson(
   db: Queryable,
