@@ -171,3 +171,69 @@ describe('OpenTelemetry traces', () => {
     expect(spans.filter((s) => s.attributes['http.route'] === '/healthz')).toEqual([]);
   });
 });
+
+describe('OpenTelemetry traces with nowhere to send them', () => {
+  const logLines: Record<string, unknown>[] = [];
+  let t: TestPlatform;
+  let acme: TenantFixture;
+  let facilityId: string;
+
+  beforeAll(async () => {
+    configureTracing({});
+    t = await startTestPlatform();
+    acme = await t.createTenant();
+    facilityId = (
+      await t.registerFacility(acme.adminToken, { capacity_breakdown: { compact: 0, standard: 2, large: 0 } })
+    ).facility_id;
+    const spaces = await t.request('POST', '/api/v1/parking/spaces/bulk', {
+      token: acme.adminToken,
+      body: { facility_id: facilityId, size: 'STANDARD', floor: 0, aisle: 'N', count: 2 },
+    });
+    expect(spaces.status).toBe(201);
+    captureLines(t.platform.gateway.runtime.logger, logLines);
+    captureLines(t.platform.services.get('parking')!.runtime.logger, logLines);
+  });
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('still gives log lines and events the caller’s trace, a span id per service', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const entry = await t.request('POST', '/api/v1/parking/sessions/entry', {
+      token: acme.operatorToken,
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+      body: { facility_id: facilityId, registration_number: 'NOX1AAA' },
+    });
+    expect(entry.status).toBe(201);
+
+    const requestLine = (url: string) => logLines.find((line) => line.msg === 'request' && line.url === url);
+    const atGateway = requestLine('/api/v1/parking/sessions/entry');
+    const atParking = requestLine('/parking/v1/sessions/entry');
+    expect(atGateway).toMatchObject({ trace_id: traceId, status: 201 });
+    expect(atParking).toMatchObject({ trace_id: traceId, status: 201 });
+    const spanIds = [callerSpanId, atGateway!.span_id, atParking!.span_id];
+    for (const id of spanIds) expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(new Set(spanIds).size).toBe(3);
+
+    const outbox = await t.platform.pools
+      .get('parking')!
+      .query<{ envelope: EventEnvelope }>(
+        `SELECT envelope FROM outbox WHERE type = 'parking.vehicle.entered' AND envelope->'data'->>'registration_number' = 'NOX1AAA'`,
+      );
+    expect(outbox.rows.map((r) => r.envelope.traceparent)).toEqual([
+      `00-${traceId}-${atParking!.span_id}-01`,
+    ]);
+
+    // Without a traceparent, a new trace: its own id at the gateway, the same one behind it.
+    const read = await t.request('GET', `/api/v1/parking/occupancy/${facilityId}`, {
+      token: acme.operatorToken,
+    });
+    expect(read.status).toBe(200);
+    const started = requestLine('/api/v1/parking/occupancy/' + facilityId);
+    expect(started?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(started?.trace_id).not.toBe(traceId);
+    expect(requestLine(`/parking/v1/occupancy/${facilityId}`)?.trace_id).toBe(started?.trace_id);
+  });
+});
