@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ProblemKind, routeAccess } from '@easypark/kernel';
@@ -63,12 +64,12 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
     migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
     async routes(app, runtime) {
       // Security headers on every answer, the services' included: no sniffing, no framing, scripts
-      // and everything else from this origin only, HSTS where TLS is in front. Built once here:
-      // @fastify/helmet built them again for every request, its CSP parsed each time.
-      const securityHeaders = helmet();
-      app.addHook('onRequest', (request, reply, done) =>
-        securityHeaders(request.raw, reply.raw, () => done()),
-      );
+      // and everything else from this origin only, HSTS where TLS is in front.
+      const headers = securityHeaders();
+      app.addHook('onRequest', (_request, reply, done) => {
+        reply.headers(headers);
+        done();
+      });
       app.decorateRequest('upstreamAuthorization', undefined);
       const origins = options.corsOrigins ?? ['*'];
       await app.register(cors, {
@@ -128,4 +129,22 @@ function redisCounters(url: string, logger: Logger) {
     down = false;
   });
   return redisRateLimitStore(redis);
+}
+
+/**
+ * Helmet's headers, worked out once: with its defaults they are the same on every answer, and
+ * running its middleware per request (each header validated and set on the socket's response)
+ * cost a twentieth of a read's CPU.
+ */
+function securityHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string) {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader() {},
+  };
+  helmet()({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  if (!headers['content-security-policy']) throw new Error('helmet set no Content-Security-Policy');
+  return headers;
 }
