@@ -5,6 +5,7 @@ import { createMemoryBus } from '../src/bus/memory.ts';
 import type { EventBus } from '../src/bus/port.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import {
+  beforeCommit,
   createPool,
   dropDatabase,
   ensureDatabase,
@@ -177,6 +178,59 @@ describe('inbox, events delivered together', () => {
     const effects = await pool.query('SELECT count(*)::int AS n FROM effects');
     const inbox = await pool.query('SELECT count(*)::int AS n FROM inbox');
     expect([effects.rows[0].n, inbox.rows[0].n]).toEqual([0, 0]);
+  });
+});
+
+describe('work before commit', () => {
+  it('runs once per key after the rest of the transaction, with what every call added', async () => {
+    const pool = await freshDatabase();
+    const sum = (tx: Tx, key: string, n: number) => {
+      beforeCommit(
+        tx,
+        key,
+        () => ({ total: 0 }),
+        async (state) => {
+          await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, $2)', [key, state.total]);
+        },
+      ).total += n;
+    };
+    await withTransaction(pool, async (tx) => {
+      sum(tx, 'a', 1);
+      sum(tx, 'b', 10);
+      sum(tx, 'a', 2);
+      // Not yet: it runs after this function returns.
+      expect((await tx.query('SELECT * FROM effects')).rows).toEqual([]);
+    });
+    expect((await pool.query('SELECT event_id, n FROM effects ORDER BY event_id')).rows).toEqual([
+      { event_id: 'a', n: 3 },
+      { event_id: 'b', n: 10 },
+    ]);
+  });
+
+  it('leaves nothing of a transaction that fails, and starts from nothing in the next', async () => {
+    const pool = await freshDatabase();
+    const add = (tx: Tx, n: number, fail = false) => {
+      beforeCommit(
+        tx,
+        'x',
+        () => ({ total: 0 }),
+        async (state) => {
+          await tx.query('INSERT INTO effects (event_id, n) VALUES ($1, $2)', ['x', state.total]);
+          if (fail) throw new Error('fails before commit');
+        },
+      ).total += n;
+    };
+    await expect(withTransaction(pool, async (tx) => add(tx, 5, true))).rejects.toThrow(
+      'fails before commit',
+    );
+    await expect(
+      withTransaction(pool, async (tx) => {
+        add(tx, 7);
+        throw new Error('fails in the work');
+      }),
+    ).rejects.toThrow('fails in the work');
+    await withTransaction(pool, async (tx) => add(tx, 1));
+    expect((await pool.query('SELECT event_id, n FROM effects')).rows).toEqual([{ event_id: 'x', n: 1 }]);
   });
 });
 

@@ -35,6 +35,7 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
     try {
       await client.query('BEGIN');
       const result = await work(client);
+      await settle(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -43,8 +44,44 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
       if (attempt < attempts && code && retryable.has(code)) continue;
       throw error;
     } finally {
+      settling.delete(client);
       client.release();
     }
+  }
+}
+
+interface Settling {
+  state: unknown;
+  run: (state: unknown) => Promise<void>;
+}
+/** Per transaction (withTransaction's client), what is to be done just before its COMMIT. */
+const settling = new WeakMap<Tx, Map<string, Settling>>();
+
+/**
+ * Work done once per transaction, after the rest of it and just before COMMIT: a consumer that
+ * applies events delivered together adds up what they change and writes the sum once. The first
+ * call for `key` in the transaction makes the state (`init`) and registers `run`; every call
+ * returns that state to add to. Only in withTransaction, which runs it.
+ */
+export function beforeCommit<S>(tx: Tx, key: string, init: () => S, run: (state: S) => Promise<void>): S {
+  let pending = settling.get(tx);
+  if (!pending) {
+    pending = new Map();
+    settling.set(tx, pending);
+  }
+  let entry = pending.get(key);
+  if (!entry) {
+    entry = { state: init(), run: run as (state: unknown) => Promise<void> };
+    pending.set(key, entry);
+  }
+  return entry.state as S;
+}
+
+/** Runs the registered work in order; work it registers in turn runs after it. */
+async function settle(tx: Tx): Promise<void> {
+  for (let pending = settling.get(tx); pending; pending = settling.get(tx)) {
+    settling.delete(tx);
+    for (const { state, run } of pending.values()) await run(state);
   }
 }
 
