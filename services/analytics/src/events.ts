@@ -1,10 +1,12 @@
 /**
  * The read model, built from events only. Every handler that touches a facility first locks its
  * row, so changes at one facility are applied one at a time: each sees the counts its
- * predecessors left, and an alert is raised by exactly one of them.
+ * predecessors left, and an alert is raised by exactly one of them. The events delivered together
+ * are applied in one transaction; what follows from them (the hour's counts, the occupancy, its
+ * sample, peak, alerts and notification) is worked out once per facility before it commits.
  */
 import { fromMajor } from '@easypark/kernel';
-import type { EventHandlers, ServiceRuntime, Tx } from '@easypark/platform';
+import { beforeCommit, type EventHandlers, type ServiceRuntime, type Tx } from '@easypark/platform';
 import { hourOf, type SpaceSize } from './domain/occupancy.ts';
 import { dayBefore, knownFacilities } from './facilities.ts';
 import { checkRevenueAlert, checkStationAlert, occupancyChanged } from './monitor.ts';
@@ -24,7 +26,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
     const facility = await facilityFor(tx, d.facility_id);
     if (!facility) return;
     if (await store.setSpaceStatus(tx, { ...d, status, at: new Date(d.timestamp) }))
-      await occupancyChanged(tx, facility, now());
+      occupancyChanged(tx, facility, now());
   }
 
   return {
@@ -42,7 +44,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
       if (!facility) return;
       await store.updateFacility(tx, facility.facility_id, event.data, now());
       if (event.data.capacity || event.data.occupancy_alert_threshold !== undefined)
-        await occupancyChanged(tx, (await store.findFacility(tx, facility.facility_id))!, now());
+        occupancyChanged(tx, (await store.findFacility(tx, facility.facility_id))!, now());
     },
 
     async 'parking.vehicle.entered'(tx, event) {
@@ -57,7 +59,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
           entry_time: entry,
         })
       )
-        await store.addPerformance(tx, facility.facility_id, hourOf(entry), { entries: 1 }, now());
+        addPerformanceAtCommit(tx, facility.facility_id, hourOf(entry), { entries: 1 }, now());
       await store.setSpaceStatus(tx, {
         space_id: d.space_id,
         facility_id: d.facility_id,
@@ -65,7 +67,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         status: 'OCCUPIED',
         at: entry,
       });
-      await occupancyChanged(tx, facility, now());
+      occupancyChanged(tx, facility, now(), d.occupied_spaces ?? null);
     },
 
     async 'parking.vehicle.exited'(tx, event) {
@@ -80,7 +82,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         exit_time: exit,
       });
       if (closed)
-        await store.addPerformance(
+        addPerformanceAtCommit(
           tx,
           facility.facility_id,
           hourOf(exit),
@@ -91,7 +93,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
           now(),
         );
       if (d.space_id) await store.freeSpace(tx, d.space_id, exit);
-      await occupancyChanged(tx, facility, now());
+      occupancyChanged(tx, facility, now());
     },
 
     async 'parking.space.occupied'(tx, event) {
@@ -116,7 +118,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         station_id: d.station_id,
         at: new Date(d.start_time),
       });
-      await occupancyChanged(tx, facility, now());
+      occupancyChanged(tx, facility, now());
     },
 
     async 'charging.session.completed'(tx, event) {
@@ -132,14 +134,14 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         at: stop,
       });
       if (ended)
-        await store.addPerformance(
+        addPerformanceAtCommit(
           tx,
           facility.facility_id,
           hourOf(stop),
           { charging_sessions: 1, energy_kwh: d.energy_delivered_kwh },
           now(),
         );
-      await occupancyChanged(tx, facility, now());
+      occupancyChanged(tx, facility, now());
     },
 
     async 'charging.station.status.changed'(tx, event) {
@@ -187,4 +189,26 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
       await checkRevenueAlert(tx, facility, now());
     },
   };
+}
+
+/**
+ * Counts for a facility's hour, added up over the events applied in this transaction and written
+ * in one statement before it commits.
+ */
+function addPerformanceAtCommit(
+  tx: Tx,
+  facilityId: string,
+  hour: Date,
+  change: store.PerformanceChange,
+  now: Date,
+): void {
+  const pending = beforeCommit(
+    tx,
+    `performance ${facilityId} ${hour.toISOString()}`,
+    () => ({ sum: {} as store.PerformanceChange, now }),
+    (p) => store.addPerformance(tx, facilityId, hour, p.sum, p.now),
+  );
+  for (const [key, value] of Object.entries(change) as [keyof store.PerformanceChange, number][])
+    pending.sum[key] = (pending.sum[key] ?? 0) + value;
+  pending.now = now;
 }

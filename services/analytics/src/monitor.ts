@@ -6,7 +6,7 @@
  */
 
 import { toMajor } from '@easypark/kernel';
-import type { Queryable } from '@easypark/platform';
+import { beforeCommit, type Queryable, type Tx } from '@easypark/platform';
 import {
   type AlertType,
   alertMessage,
@@ -14,7 +14,7 @@ import {
   type Threshold,
   thresholdsInForce,
 } from './domain/alerts.ts';
-import { hourOf, type OccupancySnapshot, slotOf, snapshotOf } from './domain/occupancy.ts';
+import { hourOf, type OccupancySnapshot, occupancyRate, slotOf, snapshotOf } from './domain/occupancy.ts';
 import * as store from './store.ts';
 import { alertView } from './views.ts';
 
@@ -53,17 +53,44 @@ export async function currentSnapshot(
   });
 }
 
-/** After spaces, visits or charging changed: sample, peak, occupancy alerts, notification. */
-export async function occupancyChanged(tx: Queryable, facility: store.FacilityRow, now: Date): Promise<void> {
-  const snapshot = await currentSnapshot(tx, facility);
-  await store.recordSample(tx, facility.facility_id, slotOf(now), snapshot, now);
-  await store.addPerformance(
+/**
+ * After spaces, visits or charging changed: sample, peak, occupancy alerts, notification, worked
+ * out once per facility when the transaction's events are all applied (a consumer applies the
+ * events delivered together in one transaction). `occupiedAtEntry` is Parking's count when a
+ * vehicle came in: occupancy only rises at an entry, so the highest of these and the occupancy
+ * after the batch is the batch's peak, though later events in it brought the count down.
+ */
+export function occupancyChanged(
+  tx: Tx,
+  facility: store.FacilityRow,
+  now: Date,
+  occupiedAtEntry: number | null = null,
+): void {
+  const pending = beforeCommit(
     tx,
-    facility.facility_id,
-    hourOf(now),
-    { peak_occupancy: snapshot.occupancy_rate },
-    now,
+    `occupancy ${facility.facility_id}`,
+    () => ({ facility, now, occupiedAtEntry: null as number | null }),
+    (p) => settleOccupancy(tx, p.facility, p.now, p.occupiedAtEntry),
   );
+  pending.facility = facility;
+  pending.now = now;
+  if (occupiedAtEntry !== null)
+    pending.occupiedAtEntry = Math.max(pending.occupiedAtEntry ?? 0, occupiedAtEntry);
+}
+
+async function settleOccupancy(
+  tx: Tx,
+  facility: store.FacilityRow,
+  now: Date,
+  occupiedAtEntry: number | null,
+): Promise<void> {
+  const snapshot = await currentSnapshot(tx, facility);
+  const peak = Math.max(
+    snapshot.occupancy_rate,
+    occupiedAtEntry === null ? 0 : occupancyRate(occupiedAtEntry, snapshot.usable_spaces),
+  );
+  await store.recordSample(tx, facility.facility_id, slotOf(now), snapshot, now, false, peak);
+  await store.addPerformance(tx, facility.facility_id, hourOf(now), { peak_occupancy: peak }, now);
   await notify(tx, {
     facility_id: facility.facility_id,
     kind: 'occupancy',

@@ -267,17 +267,19 @@ export async function recordSample(
   s: OccupancySnapshot,
   now: Date,
   onlyIfMissing = false,
+  /** The highest rate reached since the last sample was written, when above the current one. */
+  peak = s.occupancy_rate,
 ): Promise<void> {
   await tx.query(
     `INSERT INTO occupancy_metrics (facility_id, timestamp, occupancy_rate, peak_occupancy_rate, occupied_spaces,
        capacity, available_spaces, available_compact_spaces, available_standard_spaces, available_large_spaces,
        active_sessions, active_charging_sessions, source, created_at)
-     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'LIVE', $12)
+     VALUES ($1, $2, $3, $13, $4, $5, $6, $7, $8, $9, $10, $11, 'LIVE', $12)
      ON CONFLICT (facility_id, timestamp) DO ${
        onlyIfMissing
          ? 'NOTHING'
          : `UPDATE SET occupancy_rate = EXCLUDED.occupancy_rate,
-       peak_occupancy_rate = GREATEST(EXCLUDED.occupancy_rate,
+       peak_occupancy_rate = GREATEST(EXCLUDED.peak_occupancy_rate,
          CASE WHEN occupancy_metrics.source = 'LIVE' THEN occupancy_metrics.peak_occupancy_rate ELSE 0 END),
        occupied_spaces = EXCLUDED.occupied_spaces, capacity = EXCLUDED.capacity,
        available_spaces = EXCLUDED.available_spaces,
@@ -299,6 +301,7 @@ export async function recordSample(
       s.active_sessions,
       s.active_charging_sessions,
       now,
+      Math.max(peak, s.occupancy_rate),
     ],
   );
 }

@@ -93,6 +93,65 @@ describe('current occupancy', () => {
   });
 });
 
+describe('events delivered together', () => {
+  it('are summed into the hour once, and keep the peak reached between them', async () => {
+    const facilityId = await facilityWith({ standard: 2 });
+    const at = (minute: number) => new Date(Date.now() - (10 - minute) * 60_000).toISOString();
+    const visit = (n: number) => ({
+      vehicle_id: newId('vehicle'),
+      space_id: newId('space'),
+      session_id: newId('session'),
+      facility_id: facilityId,
+      registration_number: `BATCH ${n}`,
+      vehicle_type: 'CAR',
+      customer_id: null,
+    });
+    const [a, b] = [visit(1), visit(2)];
+    const entered = (v: typeof a, minute: number, occupied: number) =>
+      makeEvent('/services/parking', {
+        type: 'parking.vehicle.entered',
+        tenantid: acme.tenant_id,
+        facilityid: facilityId,
+        data: { ...v, space_size: 'STANDARD', timestamp: at(minute), occupied_spaces: occupied },
+      });
+    const exited = (v: typeof a, entry: number, minute: number) =>
+      makeEvent('/services/parking', {
+        type: 'parking.vehicle.exited',
+        tenantid: acme.tenant_id,
+        facilityid: facilityId,
+        data: {
+          ...v,
+          is_electric: false,
+          entry_time: at(entry),
+          exit_time: at(minute),
+          duration_hours: (minute - entry) / 60,
+          charge_amount: null,
+          currency: null,
+          timestamp: at(minute),
+        },
+      });
+    // Both spaces taken, then both freed: the batch ends empty, but was full in between.
+    await t.platform.bus.publish([entered(a, 1, 1), entered(b, 2, 2), exited(a, 1, 3), exited(b, 2, 4)]);
+    await t.drainEvents();
+
+    const now = (await analytics('GET', `/occupancy/${facilityId}`, acme.operatorToken)).body;
+    expect(now).toMatchObject({ occupied_spaces: 0, occupancy_rate: 0, active_sessions: 0 });
+    const pool = t.platform.pools.get('analytics')!;
+    const samples = await pool.query(
+      'SELECT occupancy_rate, peak_occupancy_rate FROM occupancy_metrics WHERE facility_id = $1',
+      [facilityId],
+    );
+    expect(samples.rows).toEqual([{ occupancy_rate: 0, peak_occupancy_rate: 100 }]);
+    const hours = await pool.query(
+      `SELECT sum(entries_count)::int AS entries, sum(exits_count)::int AS exits,
+              sum(total_session_minutes)::float AS minutes, max(peak_occupancy)::float AS peak
+         FROM performance_metrics WHERE facility_id = $1`,
+      [facilityId],
+    );
+    expect(hours.rows).toEqual([{ entries: 2, exits: 2, minutes: 4, peak: 100 }]);
+  });
+});
+
 /** Reads a Server-Sent Events stream through the gateway, as a dashboard would. */
 async function openStream(facilityId: string, token: string, platform = t) {
   const gone = new AbortController();

@@ -163,6 +163,7 @@ const snapshot = (rate: number, capacity = 200): OccupancySnapshot => {
     occupied_spaces: occupied,
     available_spaces: capacity - occupied,
     capacity,
+    usable_spaces: capacity,
     available_by_size: { compact: 0, standard: capacity - occupied, large: 0 },
     active_sessions: occupied,
     active_charging_sessions: 0,

@@ -22,6 +22,8 @@ export interface OccupancySnapshot {
   occupied_spaces: number;
   available_spaces: number;
   capacity: number;
+  /** Spaces not in maintenance: what the rate is a share of. */
+  usable_spaces: number;
   available_by_size: { compact: number; standard: number; large: number };
   active_sessions: number;
   active_charging_sessions: number;
@@ -54,6 +56,7 @@ export function snapshotOf(
     occupied_spaces: occupied,
     available_spaces: available_by_size.compact + available_by_size.standard + available_by_size.large,
     capacity: total,
+    usable_spaces: total - sum(counts.maintenance),
     available_by_size,
     active_sessions: active.sessions,
     active_charging_sessions: active.charging,
