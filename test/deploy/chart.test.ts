@@ -158,7 +158,7 @@ describe('one Deployment per service', () => {
       const container = containerOf(deployment);
       const env = environmentOf(deployment, defaults.objects);
       const port = container.ports.find((p: any) => p.name === 'http');
-      expect(port.containerPort).toBe(readConfig(env).PORT);
+      expect(port.containerPort).toBe(readConfig(env, service).PORT);
       expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
       expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
@@ -207,7 +207,7 @@ describe('the environment', () => {
     (_, result, secrets) => {
       for (const service of serviceNames) {
         const env = environmentOf(deploymentOf(result.objects, service), result.objects, secrets);
-        const config = readConfig(env); // throws on anything it refuses, as the process would at start
+        const config = readConfig(env, service); // throws on anything it refuses, as `serve` would at start
         expect(config.NODE_ENV).toBe('production');
         // What `easypark serve` requires beyond the schema (apps/easypark/src/main.ts).
         expect(config.DATABASE_URL, service).toMatch(/^postgres:\/\//);
@@ -226,9 +226,16 @@ describe('the environment', () => {
       const databases = envs.map((env) => new URL(env.DATABASE_URL!).pathname);
       expect(new Set(databases).size).toBe(serviceNames.length);
       expect(new Set(envs.map((env) => env.EASYPARK_JWT_SECRET)).size).toBe(1);
-      expect(new Set(envs.map((env) => env.EASYPARK_ADMIN_PASSWORD)).size).toBe(1);
     },
   );
+
+  it.each(cases)("with %s, gives the admin's password to the gateway alone", (_, result, secrets) => {
+    for (const service of serviceNames) {
+      const env = environmentOf(deploymentOf(result.objects, service), result.objects, secrets);
+      if (service === 'gateway') expect(env.EASYPARK_ADMIN_PASSWORD).toMatch(/admin-password/);
+      else expect(env.EASYPARK_ADMIN_PASSWORD, service).toBeUndefined();
+    }
+  });
 
   it.each(cases)(
     "with %s, points each service's URL at that service's Kubernetes Service",

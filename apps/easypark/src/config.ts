@@ -57,16 +57,26 @@ export type RunnerConfig = Static<typeof RunnerConfig>;
 
 export const defaultAdminPassword = 'easypark';
 
-export function readConfig(env: Record<string, string | undefined> = process.env): RunnerConfig {
+/**
+ * The environment, checked for the role the process runs: `all` (the whole platform) or one
+ * service's name. Only the gateway signs people in, so only it (and `all`) needs the admin's
+ * password and the web origins.
+ */
+export function readConfig(
+  env: Record<string, string | undefined> = process.env,
+  role: string = 'all',
+): RunnerConfig {
   const config = loadConfig(RunnerConfig, env);
+  const facesClients = role === 'all' || role === 'gateway';
   if (config.NODE_ENV === 'production') {
-    requireSecret('EASYPARK_ADMIN_PASSWORD', config.EASYPARK_ADMIN_PASSWORD, defaultAdminPassword, env);
+    if (facesClients)
+      requireSecret('EASYPARK_ADMIN_PASSWORD', config.EASYPARK_ADMIN_PASSWORD, defaultAdminPassword, env);
     requireSecret('EASYPARK_JWT_SECRET', config.EASYPARK_JWT_SECRET, '', env);
     if (config.EASYPARK_DATA_DIR === ':memory:')
       throw new ConfigError('EASYPARK_DATA_DIR=:memory: keeps nothing; not allowed in production');
     if (config.EASYPARK_OIDC_ISSUER?.startsWith('http://'))
       throw new ConfigError('EASYPARK_OIDC_ISSUER must be an https:// URL in production');
-    if (config.EASYPARK_CORS_ORIGINS.split(',').some((origin) => origin.trim() === '*'))
+    if (facesClients && config.EASYPARK_CORS_ORIGINS.split(',').some((origin) => origin.trim() === '*'))
       throw new ConfigError(
         'EASYPARK_CORS_ORIGINS must list the web origins allowed to call the API in production (not *)',
       );

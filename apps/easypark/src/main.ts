@@ -33,7 +33,7 @@ const usage = `usage: easypark [all]            run the whole platform in one pr
 
 async function main(argv: string[]): Promise<void> {
   const [command = 'all', name] = argv;
-  const config = readConfig();
+  const config = readConfig(process.env, command === 'serve' ? (name ?? 'gateway') : 'all');
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
     configureTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger({

@@ -49,6 +49,14 @@ describe('runner configuration', () => {
     expect(ok.NODE_ENV).toBe('production');
   });
 
+  it('asks for the admin password and web origins only where people sign in: the gateway', () => {
+    const service = { NODE_ENV: 'production', EASYPARK_JWT_SECRET: 'f'.repeat(64) };
+    expect(readConfig(service, 'billing').NODE_ENV).toBe('production');
+    expect(() => readConfig(service, 'gateway')).toThrow(/EASYPARK_ADMIN_PASSWORD/);
+    expect(() => readConfig(service)).toThrow(/EASYPARK_ADMIN_PASSWORD/);
+    expect(() => readConfig({ NODE_ENV: 'production' }, 'billing')).toThrow(/EASYPARK_JWT_SECRET/);
+  });
+
   it('reads secrets from files (Kubernetes secrets), and refuses a variable set both ways', () => {
     const dir = mkdtempSync(join(tmpdir(), 'easypark-secrets-'));
     try {
