@@ -1,3 +1,4 @@
+import { manualClock } from '@easypark/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ParkingWorld, startParkingWorld } from './helpers.ts';
 
@@ -159,5 +160,50 @@ describe('the database keeps the invariants when requests race', () => {
       ['UP', 50],
       ['DOWN', 40],
     ]);
+  });
+});
+
+describe('an entry whose clock reading is older than the exit that freed its space', () => {
+  // The request read the clock, then an exit committed with a later time (or another replica,
+  // its clock a little ahead, closed the stay): the space was free only from that exit on.
+  const clock = manualClock(new Date(Math.floor(Date.now() / 1000) * 1000));
+  let v: ParkingWorld;
+  beforeAll(async () => {
+    v = await startParkingWorld({}, { clock });
+  });
+  afterAll(() => v?.stop());
+
+  const at = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
+
+  it('starts the stay when the space was freed, on a free space and on one the gate names', async () => {
+    const facility = await v.newFacility();
+    const [space] = await v.row(facility, 'STANDARD', 1);
+    const stay = async (plate: string, named: boolean) => {
+      const entry = await v.api('POST', '/sessions/entry', v.a.operatorToken, {
+        facility_id: facility,
+        registration_number: plate,
+        ...(named ? { space_id: space.space_id } : {}),
+      });
+      expect(entry.status, JSON.stringify(entry.body)).toBe(201);
+      return entry.body;
+    };
+    const leave = async (sessionId: string) => {
+      const exit = await v.api('POST', `/sessions/${sessionId}/exit`, v.a.operatorToken, {});
+      expect(exit.status, JSON.stringify(exit.body)).toBe(200);
+      return exit.body.exit_time as string;
+    };
+
+    for (const named of [false, true]) {
+      const first = await stay(named ? 'LATE N1' : 'LATE F1', named);
+      const freedAt = at(10);
+      clock.set(freedAt);
+      expect(await leave(first.session_id)).toBe(freedAt.toISOString());
+      clock.set(at(-5)); // the next entry's clock reading: before the space was freed
+      const next = await stay(named ? 'LATE N2' : 'LATE F2', named);
+      expect(next.space_id).toBe(space.space_id);
+      expect(next.entry_time).toBe(freedAt.toISOString());
+      clock.set(at(60));
+      await leave(next.session_id);
+    }
   });
 });

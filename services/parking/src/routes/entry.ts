@@ -33,6 +33,7 @@ import {
   occupySpace,
   type SpaceRow,
   setSpaceStatus,
+  type TakenSpace,
 } from '../store/spaces.ts';
 import {
   findVehicleForTenant,
@@ -226,7 +227,7 @@ async function enter(
     checked ??
     (await lockArrivingReservation(tx, facility.facility_id, vehicle.registration_number, entryTime)) ??
     undefined;
-  const { space, from } = await takeSpace(
+  const { space, from, availableSince } = await takeSpace(
     tx,
     facility.facility_id,
     body.space_id,
@@ -235,6 +236,11 @@ async function enter(
     now,
     entryTime,
   );
+  // A car arriving now parks in a space once the one before has left it. The clock was read when
+  // the request came in, so an exit that committed since (or another replica, its clock a little
+  // ahead) may have freed the space later than that: the stay then starts when the space was freed.
+  // A back-dated entry keeps its time; takeSpace gave it a space nobody used since.
+  if (body.entry_time === undefined && availableSince > entryTime) entryTime = availableSince;
 
   const sessionId = newId('parkingSession');
   const customerId = booking?.customer_id ?? vehicle.owner_id;
@@ -303,20 +309,25 @@ async function takeSpace(
   booking: Booking | undefined,
   now: Date,
   entryTime: Date,
-): Promise<{ space: SpaceRow; from: SpaceStatus }> {
+): Promise<{ space: SpaceRow; from: SpaceStatus; availableSince: Date }> {
   const type = vehicle.vehicle_type;
   if (booking && (namedSpaceId === undefined || namedSpaceId === booking.space_id)) {
     const booked = await lockSpace(tx, booking.space_id);
     if (booked && booked.facility_id === facilityId && canTakeBookedSpace(booked, type)) {
-      return { space: await setSpaceStatus(tx, booked.space_id, 'OCCUPIED', null, now), from: booked.status };
+      return {
+        space: await setSpaceStatus(tx, booked.space_id, 'OCCUPIED', null, now),
+        from: booked.status,
+        availableSince: booked.last_updated,
+      };
     }
   }
   if (namedSpaceId !== undefined) {
-    return { space: await occupyNamedSpace(tx, facilityId, namedSpaceId, type, now), from: 'AVAILABLE' };
+    const space = await occupyNamedSpace(tx, facilityId, namedSpaceId, type, now);
+    return { space, from: 'AVAILABLE', availableSince: space.available_since };
   }
   const space = await occupyFreeSpace(tx, facilityId, fittingSizes(type), now, entryTime);
   if (!space) throw problem('NO_SPACE_AVAILABLE', `No free space fits a ${type} in this facility`);
-  return { space, from: 'AVAILABLE' };
+  return { space, from: 'AVAILABLE', availableSince: space.available_since };
 }
 
 /** The vehicle by id (the facility's tenant's or a driver's), or by plate, created on first sight. */
@@ -353,7 +364,7 @@ async function occupyNamedSpace(
   spaceId: string,
   type: VehicleType,
   now: Date,
-): Promise<SpaceRow> {
+): Promise<TakenSpace> {
   const occupied = await occupySpace(tx, spaceId, facilityId, fittingSizes(type), now);
   if (occupied) return occupied;
   const space = await getSpace(tx, spaceId);

@@ -147,17 +147,23 @@ export async function setSpaceStatus(
  * Occupies one named space if it is free and fits. The row lock makes racing entries queue
  * here; each re-reads the committed status, so only the first finds it AVAILABLE.
  */
+/** A space just occupied, and when it last changed before that (when it was freed, say). */
+export type TakenSpace = SpaceRow & { available_since: Date };
+
 export async function occupySpace(
   tx: Queryable,
   spaceId: string,
   facilityId: string,
   sizes: readonly SpaceSize[],
   now: Date,
-): Promise<SpaceRow | null> {
-  const { rows } = await tx.query<SpaceRow>(
-    `UPDATE parking_spaces SET status = 'OCCUPIED', status_reason = NULL, last_updated = $4
-     WHERE space_id = $1 AND facility_id = $2 AND status = 'AVAILABLE' AND size = ANY($3::text[])
-     RETURNING ${columns}`,
+): Promise<TakenSpace | null> {
+  const { rows } = await tx.query<TakenSpace>(
+    `WITH before AS (SELECT space_id, last_updated FROM parking_spaces WHERE space_id = $1 FOR UPDATE)
+     UPDATE parking_spaces s SET status = 'OCCUPIED', status_reason = NULL, last_updated = $4
+     FROM before
+     WHERE s.space_id = before.space_id AND s.facility_id = $2 AND s.status = 'AVAILABLE'
+       AND s.size = ANY($3::text[])
+     RETURNING s.*, before.last_updated AS available_since`,
     [spaceId, facilityId, sizes, now],
   );
   return rows[0] ?? null;
@@ -176,12 +182,12 @@ export async function occupyFreeSpace(
   sizes: readonly SpaceSize[],
   now: Date,
   since: Date = now,
-): Promise<SpaceRow | null> {
+): Promise<TakenSpace | null> {
   // A back-dated entry (buffered at the gate) needs a space nobody used since it: the sessions
   // table refuses two stays on one space that overlap.
-  const { rows } = await tx.query<SpaceRow>(
+  const { rows } = await tx.query<TakenSpace>(
     `WITH pick AS (
-       SELECT p.space_id FROM parking_spaces p
+       SELECT p.space_id, p.last_updated FROM parking_spaces p
        WHERE p.facility_id = $1 AND p.status = 'AVAILABLE' AND p.size = ANY($2::text[])
          AND NOT EXISTS (
            SELECT 1 FROM space_reservations r
@@ -198,7 +204,7 @@ export async function occupyFreeSpace(
      )
      UPDATE parking_spaces s SET status = 'OCCUPIED', status_reason = NULL, last_updated = $3
      FROM pick WHERE s.space_id = pick.space_id
-     RETURNING s.*`,
+     RETURNING s.*, pick.last_updated AS available_since`,
     [facilityId, sizes, now, since],
   );
   return rows[0] ?? null;
