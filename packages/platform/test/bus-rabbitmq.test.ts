@@ -90,6 +90,38 @@ describe.skipIf(!url)('RabbitMQ event bus', () => {
     expect(await b.isReady()).toBe(true);
   });
 
+  it('gives every process an event its watchers want, while counting none of it as pending', async () => {
+    const exchange = topology(['shared']);
+    const [one, two] = [await bus({ exchange }), await bus({ exchange })];
+    const watched: Record<string, string[]> = { one: [], two: [] };
+    const shared: string[] = [];
+    for (const [name, b] of [
+      ['one', one],
+      ['two', two],
+    ] as const) {
+      await b!.subscribe({
+        consumer: 'config-watch',
+        types: [EXITED],
+        everyProcess: true,
+        handler: async (e) => void watched[name]!.push(e.id),
+      });
+      await b!.subscribe({
+        consumer: 'shared',
+        types: [EXITED],
+        handler: async (e) => void shared.push(e.id),
+      });
+    }
+    const exits = [event(EXITED, 1), event(EXITED, 2)];
+    await one!.publish([...exits, event(ENTERED, 3)]);
+    await waitFor(() => watched.one!.length === 2 && watched.two!.length === 2 && shared.length === 2);
+    await sleep(300); // anything delivered twice would show up by now
+    const ids = exits.map((e) => e.id).sort();
+    expect(watched.one!.sort()).toEqual(ids);
+    expect(watched.two!.sort()).toEqual(ids);
+    expect(shared.sort()).toEqual(ids); // a consumer group still gets each event once
+    expect(await one!.pending()).toBe(0);
+  });
+
   it('retries a failing handler with backoff and acks once it succeeds', async () => {
     const exchange = topology(['flaky']);
     const attempts: number[] = [];

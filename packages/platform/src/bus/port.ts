@@ -14,6 +14,12 @@ export interface Subscription {
    * the usual retries, so one bad event costs the batch nothing but a second try.
    */
   handleBatch?: (events: EventEnvelope[]) => Promise<void>;
+  /**
+   * Every process subscribed gets each event, not one of the group's replicas, and only while it
+   * is connected: nothing is kept for it while it is away, nothing retried, nothing counted in
+   * pending(). For what each process keeps in memory and must forget when a change is announced.
+   */
+  everyProcess?: boolean;
 }
 
 /**

@@ -156,6 +156,7 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
   }
 
   async function startConsumer(c: ChannelModel, sub: Subscription): Promise<void> {
+    if (sub.everyProcess) return startWatcher(c, sub);
     const queue = `${exchange}.${sub.consumer}`;
     const ch = await c.createChannel();
     ch.on('error', (err) => log.warn({ err, queue }, 'RabbitMQ consumer channel error'));
@@ -256,6 +257,41 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
     }
   }
 
+  /**
+   * A queue of this connection's own (named by the broker, gone with the connection) bound to the
+   * types: every process gets every event while it is connected. Unacknowledged, never retried.
+   */
+  async function startWatcher(c: ChannelModel, sub: Subscription): Promise<void> {
+    const ch = await c.createChannel();
+    ch.on('error', (err) => log.warn({ err, consumer: sub.consumer }, 'RabbitMQ watcher channel error'));
+    try {
+      const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+      for (const type of sub.types) await ch.bindQueue(queue, exchange, type);
+      const { consumerTag } = await ch.consume(
+        queue,
+        (msg) => {
+          if (!msg) return;
+          const handled = (async () => {
+            try {
+              await sub.handler(JSON.parse(msg.content.toString('utf8')) as EventEnvelope);
+            } catch (err) {
+              log.warn(
+                { err, consumer: sub.consumer, messageId: msg.properties.messageId },
+                'watcher failed',
+              );
+            }
+          })();
+          track(handled);
+        },
+        { noAck: true },
+      );
+      consumers.set(sub.consumer, { ch, tag: consumerTag });
+    } catch (err) {
+      await ch.close().catch(() => {});
+      throw err;
+    }
+  }
+
   // Acking on a channel that died meanwhile throws; the broker redelivers those messages anyway.
   // Also keeps a throwing onError callback from leaving the message unsettled.
   function quietly(op: () => void): void {
@@ -336,6 +372,7 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
       try {
         let waiting = 0;
         for (const sub of subs) {
+          if (sub.everyProcess) continue;
           const queue = `${exchange}.${sub.consumer}`;
           waiting +=
             (await ch.checkQueue(queue)).messageCount + (await ch.checkQueue(`${queue}.retry`)).messageCount;
