@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { watchFacilityChanges } from '@easypark/facility/client';
 import { gatewayService } from '@easypark/gateway';
 import { systemClock } from '@easypark/kernel';
 import {
@@ -208,6 +209,8 @@ async function serveOne(config: RunnerConfig, logger: Logger, name: string): Pro
   await ensureDatabase(config.DATABASE_URL, database);
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, name });
   const bus = await createRabbitBus({ url: config.AMQP_URL, exchange: config.EASYPARK_EXCHANGE, logger });
+  // The services cache facility configurations: an announced change clears this process's.
+  await watchFacilityChanges(bus);
   const clients = Object.fromEntries(
     Object.entries(transports).map(([target, transport]) => [
       target,

@@ -2,6 +2,7 @@ import { analyticsProblems, analyticsService } from '@easypark/analytics';
 import { billingProblems, billingService } from '@easypark/billing';
 import { chargingProblems, chargingService } from '@easypark/charging';
 import { facilityProblems, facilityService } from '@easypark/facility';
+import { watchFacilityChanges } from '@easypark/facility/client';
 import { gatewayService, type OidcSettings } from '@easypark/gateway';
 import { type Clock, systemClock } from '@easypark/kernel';
 import { parkingProblems, parkingService } from '@easypark/parking';
@@ -117,6 +118,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           if (pool) await recordDeadLetter(pool, consumer, event, error, attempts);
         },
       });
+
+  // Every service here caches facility configurations: an announced change clears them.
+  await watchFacilityChanges(bus);
 
   // A service's transport looks its app up when called, so services can start in any order.
   const inProcess = new Map<string, Transport>();

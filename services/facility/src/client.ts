@@ -1,4 +1,4 @@
-import type { ServiceClient } from '@easypark/platform';
+import type { EventBus, ServiceClient } from '@easypark/platform';
 
 export type FacilityStatus = 'ACTIVE' | 'INACTIVE' | 'MAINTENANCE';
 export type PricingStrategy = 'BASIC' | 'PEAK_HOUR' | 'SUBSCRIPTION' | 'EV_OPTIMIZED';
@@ -77,21 +77,46 @@ export interface Tenant {
 }
 
 /**
- * How long a service trusts a facility's configuration it has read: every entry, exit, quote and
- * occupancy read needs it, and it changes only when staff edit the facility, so a change reaches
- * the other services within this time.
+ * How long a service trusts a facility's configuration it has read, at most: every entry, exit,
+ * quote and occupancy read needs it, and it changes only when staff edit the facility. Each edit
+ * is announced (facility.updated) to every process, which then forgets what it read
+ * (watchFacilityChanges); this bounds how long one that missed the announcement (its broker
+ * connection down at the time) keeps the old one.
  */
-export const facilityConfigTtlMs = 5_000;
+export const facilityConfigTtlMs = 60_000;
 
 const configCaches = new WeakMap<
   ServiceClient,
   Map<string, { readAt: number; config: Promise<FacilityConfig> }>
 >();
+/** When each facility last changed, as announced to this process: what was read before is stale. */
+const changedAt = new Map<string, number>();
+
+/** Every cached configuration of the facility read until now is stale: the next call asks again. */
+export function forgetFacilityConfig(facilityId: string): void {
+  changedAt.set(facilityId, Date.now());
+}
 
 /**
- * The facility's configuration, read at most once per facilityConfigTtlMs by each service unless
- * `fresh` (a check that must see the latest, such as capacity before adding spaces); failures are
- * not kept.
+ * Makes this process forget a facility's configuration as soon as a change to it is announced.
+ * Once per process: in the embedded mode one process runs every service.
+ */
+export function watchFacilityChanges(bus: EventBus): Promise<void> {
+  return bus.subscribe({
+    consumer: 'facility-config-watch',
+    types: ['facility.updated'],
+    everyProcess: true,
+    async handler(event) {
+      const facilityId = (event.data as { facility_id?: string }).facility_id;
+      if (facilityId) forgetFacilityConfig(facilityId);
+    },
+  });
+}
+
+/**
+ * The facility's configuration, read at most once per facilityConfigTtlMs by each service, and
+ * again after a change was announced, or when `fresh` (a check that must see the latest, such as
+ * capacity before adding spaces); failures are not kept.
  */
 function cachedConfig(client: ServiceClient, facilityId: string, fresh: boolean): Promise<FacilityConfig> {
   let cache = configCaches.get(client);
@@ -101,7 +126,9 @@ function cachedConfig(client: ServiceClient, facilityId: string, fresh: boolean)
   }
   const now = Date.now();
   const kept = cache.get(facilityId);
-  if (kept && !fresh && now - kept.readAt < facilityConfigTtlMs)
+  // Read in the millisecond of the change or before it: it may predate it.
+  const current = kept !== undefined && kept.readAt > (changedAt.get(facilityId) ?? -1);
+  if (kept && current && !fresh && now - kept.readAt < facilityConfigTtlMs)
     return kept.config.then((c) => structuredClone(c));
   const config = client.get<FacilityConfig>(`/facilities/internal/${encodeURIComponent(facilityId)}/config`);
   cache.set(facilityId, { readAt: now, config });

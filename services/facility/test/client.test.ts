@@ -1,7 +1,12 @@
-import { AppError } from '@easypark/kernel';
-import type { ServiceClient } from '@easypark/platform';
+import { AppError, makeEvent } from '@easypark/kernel';
+import { createMemoryBus, type ServiceClient } from '@easypark/platform';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { facilityClient, facilityConfigTtlMs } from '../src/client.ts';
+import {
+  facilityClient,
+  facilityConfigTtlMs,
+  forgetFacilityConfig,
+  watchFacilityChanges,
+} from '../src/client.ts';
 
 /** A client that answers GET .../config from `answer` and counts the calls that reach it. */
 function countingClient(answer: (path: string) => Promise<unknown>) {
@@ -65,5 +70,36 @@ describe('facilityClient(...).config', () => {
     fail = false;
     await expect(facilityClient(client).config('fac_c')).resolves.toEqual({ facility_id: 'fac_c' });
     expect(paths).toHaveLength(2);
+  });
+
+  it('asks again once a change to the facility is announced, in every service of the process', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let status = 'ACTIVE';
+    const parking = countingClient(async () => ({ facility_id: 'fac_e', status }));
+    const billing = countingClient(async () => ({ facility_id: 'fac_e', status }));
+    const bus = createMemoryBus();
+    await watchFacilityChanges(bus);
+    for (const { client } of [parking, billing])
+      expect(await facilityClient(client).config('fac_e')).toMatchObject({ status: 'ACTIVE' });
+    vi.advanceTimersByTime(1);
+    status = 'MAINTENANCE';
+    await bus.publish([
+      makeEvent('/services/facility', {
+        type: 'facility.updated',
+        data: { facility_id: 'fac_e', changed: ['status'], status } as never,
+      }),
+    ]);
+    vi.advanceTimersByTime(1);
+    for (const { client } of [parking, billing])
+      expect(await facilityClient(client).config('fac_e')).toMatchObject({ status: 'MAINTENANCE' });
+    // What was read after the announcement is trusted again.
+    vi.advanceTimersByTime(1);
+    await facilityClient(parking.client).config('fac_e');
+    expect(parking.paths).toHaveLength(2);
+    expect(billing.paths).toHaveLength(2);
+    // A change announced in the millisecond of a read, or after it: that read may predate it.
+    forgetFacilityConfig('fac_e');
+    await facilityClient(parking.client).config('fac_e');
+    expect(parking.paths).toHaveLength(3);
   });
 });

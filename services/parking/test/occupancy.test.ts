@@ -67,13 +67,11 @@ describe('GET /occupancy/{facility_id}', () => {
       token: w.a.adminToken,
       body: { status: 'INACTIVE' },
     });
-    // Within facilityConfigTtlMs (5 s): Parking trusts the facility's config it has read for that long.
-    await expect
-      .poll(async () => (await w.api('GET', `/occupancy/${facility}`, w.driver.token)).body.code, {
-        timeout: 7000,
-        interval: 500,
-      })
-      .toBe('FACILITY_NOT_FOUND');
+    // The change is announced (facility.updated): Parking forgets the config it had read.
+    await w.t.drainEvents();
+    expect((await w.api('GET', `/occupancy/${facility}`, w.driver.token)).body.code).toBe(
+      'FACILITY_NOT_FOUND',
+    );
     expect((await w.api('GET', `/occupancy/${facility}`, w.a.operatorToken)).status).toBe(200);
     expect((await w.api('GET', `/occupancy/fac_${'0'.repeat(32)}`, w.a.operatorToken)).body.code).toBe(
       'FACILITY_NOT_FOUND',
