@@ -24,6 +24,25 @@ function captureLines(logger: Logger, lines: Record<string, unknown>[]): void {
   logger.level = 'info';
 }
 
+/** A platform with a tenant and a facility of `count` spaces, its gateway's and Parking's log lines captured. */
+async function platformWithSpaces(count: number, logLines: Record<string, unknown>[]) {
+  const t = await startTestPlatform();
+  const acme = await t.createTenant();
+  const facilityId = (
+    await t.registerFacility(acme.adminToken, {
+      capacity_breakdown: { compact: 0, standard: count, large: 0 },
+    })
+  ).facility_id as string;
+  const spaces = await t.request('POST', '/api/v1/parking/spaces/bulk', {
+    token: acme.adminToken,
+    body: { facility_id: facilityId, size: 'STANDARD', floor: 0, aisle: 'T', count },
+  });
+  expect(spaces.status).toBe(201);
+  captureLines(t.platform.gateway.runtime.logger, logLines);
+  captureLines(t.platform.services.get('parking')!.runtime.logger, logLines);
+  return { t, acme, facilityId };
+}
+
 describe('OpenTelemetry traces', () => {
   const exporter = new InMemorySpanExporter();
   const logLines: Record<string, unknown>[] = [];
@@ -33,18 +52,7 @@ describe('OpenTelemetry traces', () => {
 
   beforeAll(async () => {
     configureTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    t = await startTestPlatform();
-    acme = await t.createTenant();
-    facilityId = (
-      await t.registerFacility(acme.adminToken, { capacity_breakdown: { compact: 0, standard: 4, large: 0 } })
-    ).facility_id;
-    const spaces = await t.request('POST', '/api/v1/parking/spaces/bulk', {
-      token: acme.adminToken,
-      body: { facility_id: facilityId, size: 'STANDARD', floor: 0, aisle: 'T', count: 4 },
-    });
-    expect(spaces.status).toBe(201);
-    captureLines(t.platform.gateway.runtime.logger, logLines);
-    captureLines(t.platform.services.get('parking')!.runtime.logger, logLines);
+    ({ t, acme, facilityId } = await platformWithSpaces(4, logLines));
   });
 
   afterAll(async () => {
@@ -180,18 +188,7 @@ describe('OpenTelemetry traces with nowhere to send them', () => {
 
   beforeAll(async () => {
     configureTracing({});
-    t = await startTestPlatform();
-    acme = await t.createTenant();
-    facilityId = (
-      await t.registerFacility(acme.adminToken, { capacity_breakdown: { compact: 0, standard: 2, large: 0 } })
-    ).facility_id;
-    const spaces = await t.request('POST', '/api/v1/parking/spaces/bulk', {
-      token: acme.adminToken,
-      body: { facility_id: facilityId, size: 'STANDARD', floor: 0, aisle: 'N', count: 2 },
-    });
-    expect(spaces.status).toBe(201);
-    captureLines(t.platform.gateway.runtime.logger, logLines);
-    captureLines(t.platform.services.get('parking')!.runtime.logger, logLines);
+    ({ t, acme, facilityId } = await platformWithSpaces(2, logLines));
   });
 
   afterAll(async () => {
