@@ -9,6 +9,8 @@ import {
   createPool,
   dropDatabase,
   ensureDatabase,
+  forgetInTransaction,
+  oncePerTransaction,
   type Pool,
   type Tx,
   withDatabase,
@@ -231,6 +233,28 @@ describe('work before commit', () => {
     ).rejects.toThrow('fails in the work');
     await withTransaction(pool, async (tx) => add(tx, 1));
     expect((await pool.query('SELECT event_id, n FROM effects')).rows).toEqual([{ event_id: 'x', n: 1 }]);
+  });
+
+  it('loads a row once per transaction and key, again after it is forgotten, and anew in the next', async () => {
+    const pool = await freshDatabase();
+    await pool.query('INSERT INTO effects (event_id, n) VALUES ($1, 1), ($2, 2)', ['a', 'b']);
+    let loads = 0;
+    const n = (tx: Tx, key: string) =>
+      oncePerTransaction(tx, key, async () => {
+        loads++;
+        return (await tx.query('SELECT n FROM effects WHERE event_id = $1 FOR UPDATE', [key])).rows[0].n;
+      });
+    const seen = await withTransaction(pool, async (tx) => {
+      const first = [await n(tx, 'a'), await n(tx, 'b'), await n(tx, 'a')];
+      await tx.query("UPDATE effects SET n = 10 WHERE event_id = 'a'");
+      const stale = await n(tx, 'a');
+      forgetInTransaction(tx, 'a');
+      return [...first, stale, await n(tx, 'a')];
+    });
+    expect(seen).toEqual([1, 2, 1, 1, 10]);
+    expect(loads).toBe(3);
+    expect(await withTransaction(pool, (tx) => n(tx, 'a'))).toBe(10);
+    expect(loads).toBe(4);
   });
 });
 

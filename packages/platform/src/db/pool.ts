@@ -20,14 +20,80 @@ export function createPool(connectionString: string, options: { max?: number; na
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', () => {});
+  pool.on('connect', prepareStatements);
   return pool;
+}
+
+/** The name each statement's text is prepared under, the same on every connection of the process. */
+const statementNames = new Map<string, string>();
+/** Beyond this many texts (a statement built with a varying number of rows, say), parse each time. */
+const maxPreparedStatements = 2000;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < maxPreparedStatements) {
+    name = `ep${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A statement prepared before a migration changed the columns it returns (`SELECT *` while a
+ * newer release adds a column) fails once with this; prepared again under a new name it works.
+ */
+export function isStalePlan(error: unknown): boolean {
+  return (
+    pgErrorCode(error) === '0A000' &&
+    /cached plan must not change result type/.test((error as Error | null)?.message ?? '')
+  );
+}
+
+/**
+ * Every statement with parameters is prepared once per connection and from then on only bound
+ * and executed: PostgreSQL parses and plans it once, not on every call (an entry and exit run
+ * some sixty statements). A statement whose plan went stale is prepared again under a new name
+ * on that connection; outside a transaction it is run again at once, inside one the transaction
+ * fails and withTransaction runs it again.
+ */
+function prepareStatements(client: pg.PoolClient): void {
+  const query = client.query as (...args: unknown[]) => unknown;
+  const renamed = new Map<string, string>();
+  let renames = 0;
+  const run = (text: string, values: unknown[], rest: unknown[], retried: boolean): unknown => {
+    const name = renamed.get(text) ?? statementName(text);
+    if (name === undefined) return query.call(client, text, values, ...rest);
+    const again = (error: unknown) => {
+      if (!isStalePlan(error)) return false;
+      renamed.set(text, `${name.replace(/_.*$/, '')}_${++renames}`);
+      return !retried && client.getTransactionStatus() === 'I';
+    };
+    const callback = rest[0];
+    if (typeof callback === 'function') {
+      // pool.query hands the connection a callback.
+      return query.call(client, { name, text, values }, (error: unknown, result: unknown) => {
+        if (error && again(error)) run(text, values, rest, true);
+        else callback(error, result);
+      });
+    }
+    return (query.call(client, { name, text, values }) as Promise<unknown>).catch((error: unknown) => {
+      if (again(error)) return run(text, values, rest, true);
+      throw error;
+    });
+  };
+  client.query = ((...args: unknown[]) => {
+    const [text, values, ...rest] = args;
+    if (typeof text === 'string' && Array.isArray(values)) return run(text, values, rest, false);
+    return query.apply(client, args);
+  }) as typeof client.query;
 }
 
 const retryable = new Set(['40001', '40P01']); // serialization failure, deadlock
 
 /**
  * Runs `work` in one transaction: commit on success, roll back on any error.
- * Serialization failures and deadlocks are retried, as PostgreSQL advises.
+ * Serialization failures and deadlocks are retried, as PostgreSQL advises, and so is a statement
+ * whose prepared plan a migration made stale (see prepareStatements).
  */
 export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -41,7 +107,7 @@ export async function withTransaction<T>(pool: Pool, work: (tx: Tx) => Promise<T
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       const code = (error as { code?: string }).code;
-      if (attempt < attempts && code && retryable.has(code)) continue;
+      if (attempt < attempts && ((code && retryable.has(code)) || isStalePlan(error))) continue;
       throw error;
     } finally {
       settling.delete(client);
@@ -75,6 +141,33 @@ export function beforeCommit<S>(tx: Tx, key: string, init: () => S, run: (state:
     pending.set(key, entry);
   }
   return entry.state as S;
+}
+
+/**
+ * What `load` answers, loaded once per transaction (withTransaction's) for `key`: a row that each
+ * of the events delivered together needs is read (and locked) by the first of them. Not for rows
+ * the transaction changes, unless it forgets them (forgetInTransaction).
+ */
+export function oncePerTransaction<T>(tx: Tx, key: string, load: () => Promise<T>): Promise<T> {
+  const loaded = loadedIn(tx);
+  let value = loaded.get(key);
+  if (value === undefined) {
+    value = load();
+    loaded.set(key, value);
+  }
+  return value as Promise<T>;
+}
+
+/** The transaction changed what oncePerTransaction loaded for `key`: the next call loads it again. */
+export function forgetInTransaction(tx: Tx, key: string): void {
+  loadedIn(tx).delete(key);
+}
+
+const loadedIn = (tx: Tx) => transactionState(tx, 'loaded once', () => new Map<string, Promise<unknown>>());
+
+/** State kept as long as the transaction (withTransaction's), made by `init` on first use. */
+export function transactionState<S>(tx: Tx, key: string, init: () => S): S {
+  return beforeCommit(tx, key, init, async () => {});
 }
 
 /** Runs the registered work in order; work it registers in turn runs after it. */
