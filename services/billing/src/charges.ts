@@ -23,7 +23,7 @@ import {
   type Principal,
 } from '@easypark/kernel';
 import { type ParkingSession, parkingClient } from '@easypark/parking/client';
-import type { Emit, ServiceRuntime, Tx } from '@easypark/platform';
+import { type Emit, oncePerTransaction, type ServiceRuntime, type Tx } from '@easypark/platform';
 import { canSeeBilling } from './access.ts';
 import type { VisitFacts } from './client.ts';
 import { promoDiscount, settledStatus } from './domain/ledger.ts';
@@ -84,6 +84,10 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
     }
     return config;
   }
+
+  /** The facility as billing keeps it, read once per transaction (a charge and its invoice's issue both need it). */
+  const facilityIn = (tx: Tx, facilityId: string) =>
+    oncePerTransaction(tx, `billing facility ${facilityId}`, () => store.findFacility(tx, facilityId));
 
   /** A parking session the principal may see; others' and unknown ones are PARKING_SESSION_NOT_FOUND. */
   async function parkingSessionFor(principal: Principal, sessionId: string): Promise<ParkingSession> {
@@ -207,10 +211,52 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
     } satisfies Partial<store.NewCharge>;
   }
 
+  /** What a visit ending at its exit_time costs, as Parking asks for it at the exit. */
+  async function quoteVisit(visit: VisitFacts): Promise<VisitPrice> {
+    const price = await priceVisit(visit, await facilityOf(visit.facility_id));
+    rememberQuote(visit, price);
+    return price;
+  }
+
+  // The price quoted at an exit, kept for the charge its parking.vehicle.exited event makes a
+  // moment later, so that a visit is priced once: the same facts, and the amount the exit
+  // recorded, find it. Another replica, a later price or an amount the operator set prices again.
+  const quotes = new Map<string, { price: VisitPrice; expires: number }>();
+  const quoteKey = (v: VisitFacts) =>
+    [
+      v.parking_session_id,
+      v.tenant_id,
+      v.facility_id,
+      v.vehicle_id,
+      v.registration_number,
+      v.vehicle_type,
+      v.customer_id,
+      v.entry_time,
+      v.exit_time,
+    ].join('\u0000');
+  function rememberQuote(visit: VisitFacts, price: VisitPrice) {
+    const now = Date.now();
+    for (const [key, quote] of quotes) {
+      if (quotes.size < maxQuotesKept && quote.expires > now) break;
+      quotes.delete(key); // oldest first
+    }
+    quotes.set(quoteKey(visit), { price, expires: now + quoteKeptMs });
+  }
+  function quotedPrice(visit: VisitFacts, agreedAmount: number | null): VisitPrice | null {
+    const key = quoteKey(visit);
+    const quote = quotes.get(key);
+    if (!quote) return null;
+    quotes.delete(key);
+    return quote.expires > Date.now() && quote.price.amount === agreedAmount ? quote.price : null;
+  }
+
   /** The parking charge of a visit; `agreedAmount` (minor units) is what the exit recorded, when it did. */
-  async function parkingCharge(visit: VisitFacts, agreedAmount: number | null): Promise<store.NewCharge> {
+  async function parkingCharge(
+    visit: VisitFacts,
+    agreedAmount: number | null,
+  ): Promise<store.NewCharge & { parking_session_id: string }> {
     const facility = await facilityOf(visit.facility_id);
-    const price = await priceVisit(visit, facility);
+    const price = quotedPrice(visit, agreedAmount) ?? (await priceVisit(visit, facility));
     const amount = agreedAmount ?? price.amount;
     return {
       ...baseCharge({ ...visit, currency: facility.currency }),
@@ -286,6 +332,15 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
    * this file). Returns the charges that were new.
    */
   async function bill(tx: Tx, emit: Emit, charges: store.NewCharge[]): Promise<store.ChargeRow[]> {
+    return (await billOnInvoice(tx, emit, charges)).created;
+  }
+
+  /** bill, answering also the invoice the new charges went on, as it now is (locked by this transaction). */
+  async function billOnInvoice(
+    tx: Tx,
+    emit: Emit,
+    charges: store.NewCharge[],
+  ): Promise<{ created: store.ChargeRow[]; invoice: store.InvoiceRow | null }> {
     const now = clock.now();
     const created: store.ChargeRow[] = [];
     for (const charge of charges) {
@@ -295,8 +350,8 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
       emitChargeCreated(emit, row);
     }
     const first = created[0];
-    if (!first) return created;
-    const facility = (await store.findFacility(tx, first.facility_id))!;
+    if (!first) return { created, invoice: null };
+    const facility = (await facilityIn(tx, first.facility_id))!;
     const account = first.customer_id
       ? await store.findAccount(tx, first.tenant_id, first.customer_id)
       : null;
@@ -332,17 +387,26 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
       if (visit.status === 'DRAFT') invoice = visit;
     }
     invoice ??= await store.openDraft(tx, { ...draft, invoice_id: newId('invoice'), kind: 'SINGLE' }, now);
-    for (const charge of created) await store.addLine(tx, invoice.invoice_id, charge, newId('lineItem'), now);
-    if (invoice.kind === 'SINGLE') await issue(tx, emit, invoice.invoice_id);
-    return created;
+    for (const charge of created)
+      invoice = await store.addLine(tx, invoice.invoice_id, charge, newId('lineItem'), now);
+    if (invoice.kind === 'SINGLE') invoice = await issue(tx, emit, invoice.invoice_id, invoice);
+    return { created, invoice };
   }
 
-  /** DRAFT → ISSUED (or PAID when nothing is owed), due after the customer's payment terms. */
-  async function issue(tx: Tx, emit: Emit, invoiceId: string): Promise<store.InvoiceRow> {
+  /**
+   * DRAFT → ISSUED (or PAID when nothing is owed), due after the customer's payment terms. `locked`:
+   * the invoice as this transaction last wrote it, so it need not be locked and read again.
+   */
+  async function issue(
+    tx: Tx,
+    emit: Emit,
+    invoiceId: string,
+    locked?: store.InvoiceRow,
+  ): Promise<store.InvoiceRow> {
     const now = clock.now();
-    const invoice = (await store.lockInvoice(tx, invoiceId))!;
+    const invoice = locked ?? (await store.lockInvoice(tx, invoiceId))!;
     if (invoice.status !== 'DRAFT') return invoice;
-    const facility = (await store.findFacility(tx, invoice.facility_id))!;
+    const facility = (await facilityIn(tx, invoice.facility_id))!;
     const account = invoice.customer_id
       ? await store.findAccount(tx, invoice.tenant_id, invoice.customer_id)
       : null;
@@ -397,8 +461,37 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
     if (invoice?.status !== 'DRAFT') return;
     const parked = await store.findChargeBySource(tx, `parking:${parkingSessionId}`);
     if (!parked) return;
+    await settleDraft(tx, emit, invoice, parked, electric);
+  }
+
+  /**
+   * The exit's parking charge on the visit's draft, then the draft settled as settleVisit does,
+   * from the draft and charge just written instead of reading them back.
+   */
+  async function billVisit(
+    tx: Tx,
+    emit: Emit,
+    charge: store.NewCharge & { parking_session_id: string },
+    { electric }: { electric: boolean },
+  ): Promise<void> {
+    const { created, invoice } = await billOnInvoice(tx, emit, [charge]);
+    const parked = created[0];
+    if (parked && invoice?.kind === 'VISIT' && invoice.status === 'DRAFT')
+      await settleDraft(tx, emit, invoice, parked, electric);
+    else await settleVisit(tx, emit, charge.parking_session_id, { electric });
+  }
+
+  /** settleVisit for a visit's draft (locked by this transaction) and its parking charge. */
+  async function settleDraft(
+    tx: Tx,
+    emit: Emit,
+    invoice: store.InvoiceRow,
+    parked: store.ChargeRow,
+    electric: boolean,
+  ): Promise<void> {
+    const parkingSessionId = parked.parking_session_id!;
     if (!electric) {
-      await issue(tx, emit, invoice.invoice_id);
+      await issue(tx, emit, invoice.invoice_id, invoice);
       return;
     }
     const waitedLongEnough =
@@ -427,10 +520,12 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
     parkingSessionFor,
     pricesFor,
     priceVisit,
+    quoteVisit,
     parkingCharge,
     chargingCharges,
     chargingFactsOf,
     bill,
+    billVisit,
     issue,
     settleVisit,
     baseCharge,
@@ -440,3 +535,7 @@ export function chargeOperations(runtime: ServiceRuntime, settings: BillingSetti
 }
 
 export type ChargeOperations = ReturnType<typeof chargeOperations>;
+
+/** A quote waits this long for its exit event (delivered within milliseconds unless the bus is down). */
+const quoteKeptMs = 10 * 60_000;
+const maxQuotesKept = 10_000;

@@ -110,8 +110,9 @@ export function billingEventHandlers(charges: ChargeOperations): EventHandlers {
         exit_time: d.exit_time,
       };
       const agreed = d.charge_amount === null ? null : minor(d.charge_amount, d.currency);
-      await charges.bill(tx, emit, [await charges.parkingCharge(visit, agreed)]);
-      await charges.settleVisit(tx, emit, d.session_id, { electric: d.is_electric !== false });
+      await charges.billVisit(tx, emit, await charges.parkingCharge(visit, agreed), {
+        electric: d.is_electric !== false,
+      });
     },
 
     /** Charging ended: bill its energy (and idle time); the visit's invoice may now be complete. */

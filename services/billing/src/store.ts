@@ -289,12 +289,27 @@ export interface LineRow {
   created_at: Date;
 }
 
-/** Adds a charge as a line of a draft and raises the draft's total by it, in the caller's transaction. */
-export async function addLine(tx: Tx, invoiceId: string, charge: ChargeRow, lineId: string, now: Date) {
-  await tx.query(
-    `INSERT INTO invoice_line_items (line_item_id, invoice_id, charge_id, charge_type, description, quantity,
-       unit_price, total_amount, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+/**
+ * Adds a charge as a line of a draft and raises the draft's total by it, in one statement of the
+ * caller's transaction. Answers the draft as it now is.
+ */
+export async function addLine(
+  tx: Tx,
+  invoiceId: string,
+  charge: ChargeRow,
+  lineId: string,
+  now: Date,
+): Promise<InvoiceRow> {
+  const { rows } = await tx.query<InvoiceRow>(
+    `WITH line AS (
+       INSERT INTO invoice_line_items (line_item_id, invoice_id, charge_id, charge_type, description, quantity,
+         unit_price, total_amount, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       RETURNING invoice_id, total_amount
+     )
+     UPDATE invoices SET total_amount = invoices.total_amount + line.total_amount, updated_at = $9
+     FROM line WHERE invoices.invoice_id = line.invoice_id
+     RETURNING ${invoiceColumnsOf('invoices.')}`,
     [
       lineId,
       invoiceId,
@@ -307,10 +322,7 @@ export async function addLine(tx: Tx, invoiceId: string, charge: ChargeRow, line
       now,
     ],
   );
-  await tx.query(
-    'UPDATE invoices SET total_amount = total_amount + $2, updated_at = $3 WHERE invoice_id = $1',
-    [invoiceId, charge.amount, now],
-  );
+  return rows[0]!;
 }
 
 export async function linesOf(db: Queryable, invoiceIds: string[]): Promise<LineRow[]> {

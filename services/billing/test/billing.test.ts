@@ -647,6 +647,51 @@ describe('the exit saga when Billing cannot be asked at the exit', () => {
   });
 });
 
+describe('a visit is priced once', () => {
+  it('the exit event is charged the price Billing quoted at the exit, without pricing it again', async () => {
+    const facilityId = await facility({}, { hourly_rate: 2.5 });
+    const facilities = t.platform.services.get('billing')!.runtime.client('facility');
+    const get = facilities.get;
+    let pricings = 0;
+    facilities.get = (async (path: string, query?: Record<string, unknown>) => {
+      if (path.endsWith('/pricing-strategy')) pricings++;
+      return get.call(facilities, path, query);
+    }) as typeof get;
+    try {
+      const quoted = await visit(facilityId, 100);
+      expect(quoted.exit.charge_amount).toBe(5);
+      expect(pricings).toBe(1);
+      expect((await invoiceOfVisit(quoted.session_id)).total_amount).toBe(5);
+
+      // An amount the operator set at the exit is not a quote: Billing prices the visit for its breakdown.
+      pricings = 0;
+      const entry = await call('POST', '/api/v1/parking/sessions/entry', acme.operatorToken, {
+        facility_id: facilityId,
+        registration_number: 'BT SET',
+      });
+      clock.advance(100 * 60_000);
+      const exit = await call(
+        'POST',
+        `/api/v1/parking/sessions/${entry.body.session_id}/exit`,
+        acme.operatorToken,
+        {
+          charge_amount: 1,
+        },
+      );
+      expect(exit.body.charge_amount).toBe(1);
+      await t.drainEvents();
+      expect(pricings).toBe(1);
+      const { rows } = await pool().query(
+        'SELECT amount, breakdown FROM charges WHERE parking_session_id = $1',
+        [entry.body.session_id],
+      );
+      expect(rows).toMatchObject([{ amount: 100, breakdown: { priced: 500, agreed_at_exit: 100 } }]);
+    } finally {
+      facilities.get = get;
+    }
+  });
+});
+
 describe('EV charging', () => {
   it('bills the energy at the agreed price and, at EV_OPTIMIZED facilities, idle minutes beyond the grace', async () => {
     const facilityId = await facility(

@@ -42,10 +42,9 @@ export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
     const agreed =
       session.charge_amount === null ? null : fromMajor(session.charge_amount, session.currency).amount;
     const charge = await charges.parkingCharge(visitOf(session, session.exit_time!), agreed);
-    await runtime.transaction(async (tx, emit) => {
-      await charges.bill(tx, emit, [charge]);
-      await charges.settleVisit(tx, emit, session.session_id, { electric: session.is_electric });
-    });
+    await runtime.transaction((tx, emit) =>
+      charges.billVisit(tx, emit, charge, { electric: session.is_electric }),
+    );
     return store.chargesOfVisit(pool, session.session_id);
   }
 
@@ -146,8 +145,7 @@ export function chargeRoutes(app: App, runtime: ServiceRuntime, charges: ChargeO
     },
     async (request) => {
       const visit = request.body;
-      const facility = await charges.facilityOf(visit.facility_id);
-      const price = await charges.priceVisit(visit, facility);
+      const price = await charges.quoteVisit(visit);
       return {
         parking_session_id: visit.parking_session_id,
         amount: toMajor({ amount: price.amount, currency: price.currency }),
