@@ -84,6 +84,10 @@ describe('POST /sessions/entry', () => {
       space_size: 'LARGE',
       location: { floor: 0, aisle: 'A', number: 1 },
     });
+    // The answer is the session as stored, field for field.
+    expect((await w.api('GET', `/sessions/${truck.body.session_id}`, w.a.operatorToken)).body).toEqual(
+      truck.body,
+    );
     const vehicle = await w.api('GET', `/vehicles/${truck.body.vehicle_id}`, w.a.operatorToken);
     expect(vehicle.body).toMatchObject({
       registration_number: 'NEWTRUCK1',

@@ -34,6 +34,10 @@ describe('POST /sessions/{session_id}/exit', () => {
       charge_amount: 12.5,
       currency: 'GBP',
     });
+    // The answer is the session as stored, field for field.
+    expect((await w.api('GET', `/sessions/${entry.body.session_id}`, w.a.operatorToken)).body).toEqual(
+      res.body,
+    );
     expect((await w.api('GET', `/spaces/${facility}/${space.space_id}`, w.a.operatorToken)).body.status).toBe(
       'AVAILABLE',
     );

@@ -25,7 +25,7 @@ import {
   recordConfirmed,
   settleReservation,
 } from '../store/reservations.ts';
-import { getSessionDetail, insertSession, openSessionOfVehicle } from '../store/sessions.ts';
+import { insertSession, openSessionOfVehicle, type SessionDetail } from '../store/sessions.ts';
 import {
   getSpace,
   lockSpace,
@@ -35,12 +35,7 @@ import {
   setSpaceStatus,
   type TakenSpace,
 } from '../store/spaces.ts';
-import {
-  findVehicleForTenant,
-  getVehicle,
-  insertDriveUpVehicle,
-  type VehicleRow,
-} from '../store/vehicles.ts';
+import { findOrAddDriveUpVehicle, getVehicle, type VehicleRow } from '../store/vehicles.ts';
 import { sessionView } from '../views.ts';
 import { FacilityId, IdOf, problems, Session, VehicleId } from './schemas.ts';
 
@@ -218,8 +213,15 @@ async function enter(
   entryTime: Date,
   now: Date,
 ) {
-  const vehicle = await resolveVehicle(tx, facility, body.vehicle_id, plate, body.vehicle_type ?? 'CAR', now);
-  if (await openSessionOfVehicle(tx, vehicle.vehicle_id)) {
+  const { vehicle, added } = await resolveVehicle(
+    tx,
+    facility,
+    body.vehicle_id,
+    plate,
+    body.vehicle_type ?? 'CAR',
+    now,
+  );
+  if (!added && (await openSessionOfVehicle(tx, vehicle.vehicle_id))) {
     throw problem('VEHICLE_ALREADY_PARKED', `Vehicle ${vehicle.registration_number} has an open session`);
   }
   // A camera read the plate: its reservation is known here, no need to ask the Reservation service.
@@ -244,27 +246,39 @@ async function enter(
 
   const sessionId = newId('parkingSession');
   const customerId = booking?.customer_id ?? vehicle.owner_id;
-  await insertSession(
-    tx,
-    {
-      session_id: sessionId,
-      tenant_id: facility.tenant_id,
-      vehicle_id: vehicle.vehicle_id,
-      space_id: space.space_id,
-      facility_id: facility.facility_id,
-      entry_time: entryTime,
-      currency: facility.currency,
-      customer_id: customerId,
-      reservation_id: booking?.reservation_id ?? null,
-    },
-    now,
-  );
+  const session = {
+    session_id: sessionId,
+    tenant_id: facility.tenant_id,
+    vehicle_id: vehicle.vehicle_id,
+    space_id: space.space_id,
+    facility_id: facility.facility_id,
+    entry_time: entryTime,
+    currency: facility.currency,
+    customer_id: customerId,
+    reservation_id: booking?.reservation_id ?? null,
+  };
+  await insertSession(tx, session, now);
   if (booking) {
     if (booking.confirmed) await recordConfirmed(tx, booking.confirmed, now);
     await settleReservation(tx, booking, 'FULFILLED', sessionId, now);
   }
-  // Read before the occupancy count, which holds the facility's lock to the commit.
-  const detail = (await getSessionDetail(tx, sessionId))!;
+  const detail: SessionDetail = {
+    ...session,
+    exit_time: null,
+    duration_hours: null,
+    charge_amount: null,
+    created_at: now,
+    updated_at: now,
+    registration_number: vehicle.registration_number,
+    vehicle_type: vehicle.vehicle_type,
+    is_electric: vehicle.is_electric,
+    battery_capacity_kwh: vehicle.battery_capacity_kwh,
+    connector_type: vehicle.connector_type,
+    space_size: space.size,
+    location_floor: space.location_floor,
+    location_aisle: space.location_aisle,
+    location_number: space.location_number,
+  };
   // Counted first so the entered event carries the facility's exact occupancy after this entry:
   // consumers may see events out of order, and a day's peak must not depend on it.
   const counts = await reportOccupancyChange(tx, emit, facility, { from, to: 'OCCUPIED', count: 1 }, now);
@@ -331,6 +345,7 @@ async function takeSpace(
 }
 
 /** The vehicle by id (the facility's tenant's or a driver's), or by plate, created on first sight. */
+/** The vehicle entering; `added` when its plate was recorded just now (so it cannot be parked already). */
 async function resolveVehicle(
   tx: Tx,
   facility: FacilityConfig,
@@ -338,23 +353,24 @@ async function resolveVehicle(
   plate: string | undefined,
   typeForNewPlate: VehicleType,
   now: Date,
-): Promise<VehicleRow> {
+): Promise<{ vehicle: VehicleRow; added: boolean }> {
   if (vehicleId !== undefined) {
     const vehicle = await getVehicle(tx, vehicleId);
     if (!vehicle || (vehicle.tenant_id !== null && vehicle.tenant_id !== facility.tenant_id)) {
       throw problem('VEHICLE_NOT_FOUND', `There is no vehicle ${vehicleId}`);
     }
-    return vehicle;
+    return { vehicle, added: false };
   }
-  const known = await findVehicleForTenant(tx, plate!, facility.tenant_id);
-  if (known) return known;
-  const driveUp = {
-    vehicle_id: newId('vehicle'),
-    tenant_id: facility.tenant_id,
-    registration_number: plate!,
-    vehicle_type: typeForNewPlate,
-  };
-  return insertDriveUpVehicle(tx, driveUp, now);
+  return findOrAddDriveUpVehicle(
+    tx,
+    {
+      vehicle_id: newId('vehicle'),
+      tenant_id: facility.tenant_id,
+      registration_number: plate!,
+      vehicle_type: typeForNewPlate,
+    },
+    now,
+  );
 }
 
 /** Occupies the space the gate named, or says precisely why it cannot. */

@@ -153,13 +153,17 @@ async function exit(
         timestamp: exitTime.toISOString(),
       },
     });
-    // Read before the occupancy count, which holds the facility's lock to the commit.
-    const detail = (await getSessionDetail(tx, sessionId))!;
     if (space) {
       emitSpaceEvent(emit, 'parking.space.released', space, exitTime);
       await reportOccupancyChange(tx, emit, facility, { from: 'OCCUPIED', to: 'AVAILABLE', count: 1 }, now);
     }
-    return detail;
+    return {
+      ...session,
+      exit_time: exitTime,
+      duration_hours: duration,
+      charge_amount: charge,
+      updated_at: now,
+    };
   });
   return sessionView(closed);
 }

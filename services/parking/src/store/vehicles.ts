@@ -45,23 +45,36 @@ export async function insertVehicle(tx: Queryable, v: NewVehicle, now: Date): Pr
 }
 
 /**
- * Creates the record of a vehicle first seen at a gate, unless one with that plate appeared
- * meanwhile (a simultaneous entry): then that one is returned.
+ * The tenant's (or a driver's) vehicle with this plate or, when there is none, a drive-up vehicle
+ * recorded now, in one statement; `added` says which. Two gates recording the same new plate at
+ * once get the same vehicle.
  */
-export async function insertDriveUpVehicle(
+export async function findOrAddDriveUpVehicle(
   tx: Queryable,
   v: { vehicle_id: string; tenant_id: string; registration_number: string; vehicle_type: VehicleType },
   now: Date,
-): Promise<VehicleRow> {
-  const { rows } = await tx.query<VehicleRow>(
-    `INSERT INTO vehicles (vehicle_id, tenant_id, registration_number, vehicle_type, created_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT ON CONSTRAINT vehicles_registration_unique DO NOTHING
-     RETURNING ${columns}`,
+): Promise<{ vehicle: VehicleRow; added: boolean }> {
+  const { rows } = await tx.query<VehicleRow & { added: boolean }>(
+    `WITH known AS (
+       SELECT ${columns} FROM vehicles
+       WHERE registration_number = $3 AND (tenant_id = $2 OR tenant_id IS NULL)
+       ORDER BY tenant_id NULLS LAST LIMIT 1
+     ), added AS (
+       INSERT INTO vehicles (vehicle_id, tenant_id, registration_number, vehicle_type, created_at)
+       SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM known)
+       ON CONFLICT ON CONSTRAINT vehicles_registration_unique DO NOTHING
+       RETURNING ${columns}
+     )
+     SELECT *, false AS added FROM known UNION ALL SELECT *, true AS added FROM added`,
     [v.vehicle_id, v.tenant_id, v.registration_number, v.vehicle_type, now],
   );
-  if (rows[0]) return rows[0];
-  return (await findVehicleForTenant(tx, v.registration_number, v.tenant_id))!;
+  const [row] = rows;
+  if (row) {
+    const { added, ...vehicle } = row;
+    return { vehicle, added };
+  }
+  // Recorded by another gate since this statement began.
+  return { vehicle: (await findVehicleForTenant(tx, v.registration_number, v.tenant_id))!, added: false };
 }
 
 /** Whether the vehicle has ever parked at a facility of the tenant. */
