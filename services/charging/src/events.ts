@@ -113,14 +113,6 @@ export const chargingEventHandlers: EventHandlers = {
   /** The car left: its place in the queue goes, and its charging is stopped by the next sweep. */
   async 'parking.vehicle.exited'(tx, event) {
     const { vehicle_id, exit_time } = event.data;
-    const at = new Date(exit_time);
-    await store.cancelWaitingOfVehicle(tx, vehicle_id, 'VEHICLE_LEFT', at);
-    const open = await store.openSessionOfVehicle(tx, vehicle_id);
-    if (open)
-      await store.updateSession(tx, open.charging_session_id, {
-        stop_requested_at: at,
-        stop_reason: 'VEHICLE_LEFT',
-        updated_at: at,
-      });
+    await store.vehicleLeft(tx, vehicle_id, new Date(exit_time));
   },
 };

@@ -545,17 +545,20 @@ export async function facilitiesWithQueues(db: Queryable): Promise<string[]> {
   return result.rows.map((r: { facility_id: string }) => r.facility_id);
 }
 
-export async function cancelWaitingOfVehicle(
-  tx: Tx,
-  vehicleId: string,
-  reason: string,
-  at: Date,
-): Promise<void> {
+/**
+ * A car left its facility: its place in the queue is cancelled and its open charging session, if
+ * any, is marked to be stopped (the sweep stops it at the station), in one statement.
+ */
+export async function vehicleLeft(tx: Tx, vehicleId: string, at: Date): Promise<void> {
   await tx.query(
-    `UPDATE charging_queue SET status = 'CANCELLED', cancel_reason = $2, offered_station_id = NULL,
-            offer_expires_at = NULL, updated_at = $3
-      WHERE vehicle_id = $1 AND status = 'WAITING'`,
-    [vehicleId, reason, at],
+    `WITH queue AS (
+       UPDATE charging_queue SET status = 'CANCELLED', cancel_reason = 'VEHICLE_LEFT', offered_station_id = NULL,
+              offer_expires_at = NULL, updated_at = $2
+        WHERE vehicle_id = $1 AND status = 'WAITING'
+     )
+     UPDATE charging_sessions SET stop_requested_at = $2, stop_reason = 'VEHICLE_LEFT', updated_at = $2
+      WHERE vehicle_id = $1 AND status IN ('ACTIVE', 'PAUSED')`,
+    [vehicleId, at],
   );
 }
 

@@ -409,5 +409,23 @@ describe('the queue', () => {
 
     const left = await w.api('DELETE', `/queue/${behind.body.queue_id}`, w.driver.token);
     expect(left.body.status).toBe('CANCELLED');
+
+    // A car that drives away while waiting leaves the queue.
+    const fourth = await parkHere('QUE 4');
+    const queued = await w.api('POST', '/queue', w.driver.token, {
+      facility_id: facilityId,
+      vehicle_id: fourth.vehicle_id,
+      parking_session_id: fourth.session_id,
+    });
+    expect(queued.body.status).toBe('WAITING');
+    const exit = await w.t.request('POST', `/api/v1/parking/sessions/${fourth.session_id}/exit`, {
+      token: w.acme.operatorToken,
+      body: {},
+    });
+    expect(exit.status).toBe(200);
+    await w.t.drainEvents();
+    expect((await w.api('GET', `/queue/${queued.body.queue_id}`, w.driver.token)).body.status).toBe(
+      'CANCELLED',
+    );
   });
 });
