@@ -6,7 +6,7 @@ import { type Logger, refuseUpgrade, type ServiceDefinition, type Transport } fr
 import cors from '@fastify/cors';
 import helmet from 'helmet';
 import { Redis } from 'ioredis';
-import { auditHook } from './audit.ts';
+import { auditTrail } from './audit.ts';
 import { gatewayCredentials } from './credentials.ts';
 import { gatewayProblems } from './errors.ts';
 import { type OidcSettings, oidcVerifier } from './oidc.ts';
@@ -93,10 +93,9 @@ export function gatewayService(options: GatewayOptions): ServiceDefinition {
       app.addHook('onRequest', sessions.hook);
       app.addHook('onRequest', rateLimitHook(counters, limits));
       app.addHook('onClose', () => counters.close());
-      app.addHook(
-        'onResponse',
-        auditHook(runtime.pool, () => runtime.clock.now()),
-      );
+      const audit = auditTrail(runtime.pool, () => runtime.clock.now(), runtime.logger);
+      app.addHook('onResponse', audit.hook);
+      app.addHook('onClose', () => audit.flush());
       await ensurePlatformAdmin(runtime, options.admin.email, options.admin.password, options.admin.explicit);
       authRoutes(app, runtime, options.tokenTtlSeconds ?? 3600, sessions.signedOut);
       adminRoutes(app, runtime);

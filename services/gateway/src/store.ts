@@ -92,22 +92,25 @@ export interface AuditEntry {
   request_id: string | null;
 }
 
-export async function appendAudit(db: Queryable, e: AuditEntry): Promise<void> {
+/** Appends audit rows in one statement, in the order given. */
+export async function appendAudit(db: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  const column = <K extends keyof AuditEntry>(key: K) => entries.map((e) => e[key]);
   await db.query(
     `INSERT INTO audit_log (at, tenant_id, actor, actor_role, method, path, status, outcome, ip, user_agent, request_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::integer[], $8::text[], $9::text[], $10::text[], $11::text[])`,
     [
-      e.at,
-      e.tenant_id,
-      e.actor,
-      e.actor_role,
-      e.method,
-      e.path,
-      e.status,
-      e.outcome,
-      e.ip,
-      e.user_agent,
-      e.request_id,
+      column('at'),
+      column('tenant_id'),
+      column('actor'),
+      column('actor_role'),
+      column('method'),
+      column('path'),
+      column('status'),
+      column('outcome'),
+      column('ip'),
+      column('user_agent'),
+      column('request_id'),
     ],
   );
 }

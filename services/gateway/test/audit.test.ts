@@ -74,6 +74,34 @@ describe('the audit trail', () => {
     expect(scoped.headers.link).toContain('cursor=');
   });
 
+  it('writes the rows of calls that end together in one statement, and loses none', async () => {
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      t.request('POST', '/api/v1/parking/sessions/entry', {
+        token: a.operatorToken,
+        body: { facility_id: 'fac_nowhere' },
+        headers: { 'user-agent': `together-${i}` },
+      }),
+    );
+    for (const answer of await Promise.all(calls)) expect(answer.status).toBe(400);
+    const pool = t.platform.pools.get('gateway')!;
+    const written = async () =>
+      (
+        await pool.query<{ rows: number; statements: number }>(
+          `SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS statements
+           FROM audit_log WHERE user_agent LIKE 'together-%'`,
+        )
+      ).rows[0]!;
+    await expect.poll(async () => (await written()).rows).toBe(40);
+    const { statements } = await written();
+    // Each statement is its own transaction: rows sharing an xmin were inserted together.
+    expect(statements).toBeLessThan(40);
+    const rows = (await audit(a.adminToken, '?limit=100')).body.filter((r) =>
+      String(r.user_agent).startsWith('together-'),
+    );
+    expect(new Set(rows.map((r) => r.user_agent)).size).toBe(40);
+    expect(rows.every((r) => r.outcome === 'FAILED' && r.status === 400)).toBe(true);
+  });
+
   it('cannot be changed or erased, whatever the code does', async () => {
     const pool = t.platform.pools.get('gateway')!;
     for (const sql of [
