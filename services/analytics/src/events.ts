@@ -6,7 +6,15 @@
  * sample, peak, alerts and notification) is worked out once per facility before it commits.
  */
 import { fromMajor } from '@easypark/kernel';
-import { beforeCommit, type EventHandlers, type ServiceRuntime, type Tx } from '@easypark/platform';
+import {
+  beforeCommit,
+  type EventHandlers,
+  forgetInTransaction,
+  oncePerTransaction,
+  type ServiceRuntime,
+  type Tx,
+  transactionState,
+} from '@easypark/platform';
 import { hourOf, type SpaceSize } from './domain/occupancy.ts';
 import { dayBefore, knownFacilities } from './facilities.ts';
 import { checkRevenueAlert, checkStationAlert, occupancyChanged } from './monitor.ts';
@@ -16,13 +24,21 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
   const knownFacility = knownFacilities(runtime);
   const now = () => runtime.clock.now();
   const facilityFor = (tx: Tx, facilityId: string | undefined) =>
-    facilityId ? knownFacility(tx, facilityId, true) : Promise.resolve(null);
+    facilityId
+      ? oncePerTransaction(tx, `facility ${facilityId}`, () => knownFacility(tx, facilityId, true))
+      : Promise.resolve(null);
+
+  // An entry or exit records its space's change; the parking.space.occupied or .released
+  // delivered with it (same space, status and time) would change nothing.
+  const spaceChange = (spaceId: string, status: string, at: Date) => `${spaceId} ${status} ${at.getTime()}`;
+  const recordedSpaceChanges = (tx: Tx) => transactionState(tx, 'space changes', () => new Set<string>());
 
   async function spaceChanged(
     tx: Tx,
     d: { space_id: string; facility_id: string; size: SpaceSize; timestamp: string },
     status: string,
   ) {
+    if (recordedSpaceChanges(tx).has(spaceChange(d.space_id, status, new Date(d.timestamp)))) return;
     const facility = await facilityFor(tx, d.facility_id);
     if (!facility) return;
     if (await store.setSpaceStatus(tx, { ...d, status, at: new Date(d.timestamp) }))
@@ -37,14 +53,16 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         { ...d, reported_through: dayBefore(d.timezone, new Date(event.time)) },
         now(),
       );
+      forgetInTransaction(tx, `facility ${d.facility_id}`);
     },
 
     async 'facility.updated'(tx, event) {
       const facility = await store.findFacility(tx, event.data.facility_id, true);
       if (!facility) return;
       await store.updateFacility(tx, facility.facility_id, event.data, now());
+      forgetInTransaction(tx, `facility ${facility.facility_id}`);
       if (event.data.capacity || event.data.occupancy_alert_threshold !== undefined)
-        occupancyChanged(tx, (await store.findFacility(tx, facility.facility_id))!, now());
+        occupancyChanged(tx, (await facilityFor(tx, facility.facility_id))!, now());
     },
 
     async 'parking.vehicle.entered'(tx, event) {
@@ -67,6 +85,7 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         status: 'OCCUPIED',
         at: entry,
       });
+      recordedSpaceChanges(tx).add(spaceChange(d.space_id, 'OCCUPIED', entry));
       occupancyChanged(tx, facility, now(), d.occupied_spaces ?? null);
     },
 
@@ -81,6 +100,15 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
         entry_time: new Date(d.entry_time),
         exit_time: exit,
       });
+      // An exit applied before its entry (another batch, a retry) counts the entry too.
+      if (closed === 'recorded')
+        addPerformanceAtCommit(
+          tx,
+          facility.facility_id,
+          hourOf(new Date(d.entry_time)),
+          { entries: 1 },
+          now(),
+        );
       if (closed)
         addPerformanceAtCommit(
           tx,
@@ -92,7 +120,8 @@ export function analyticsEventHandlers(runtime: ServiceRuntime): EventHandlers {
           },
           now(),
         );
-      if (d.space_id) await store.freeSpace(tx, d.space_id, exit);
+      if (d.space_id && (await store.freeSpace(tx, d.space_id, exit)))
+        recordedSpaceChanges(tx).add(spaceChange(d.space_id, 'AVAILABLE', exit));
       occupancyChanged(tx, facility, now());
     },
 

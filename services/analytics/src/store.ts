@@ -149,13 +149,14 @@ export async function setSpaceStatus(
   return rowCount === 1;
 }
 
-/** An exit frees its space (the space.released that follows then changes nothing). */
-export async function freeSpace(tx: Queryable, spaceId: string, at: Date): Promise<void> {
-  await tx.query(
+/** An exit frees its space (the space.released that follows then changes nothing); false when it was not known. */
+export async function freeSpace(tx: Queryable, spaceId: string, at: Date): Promise<boolean> {
+  const { rowCount } = await tx.query(
     `UPDATE space_states SET status = 'AVAILABLE', changed_at = $2
      WHERE space_id = $1 AND (changed_at < $2 OR (changed_at = $2 AND status <> 'AVAILABLE'))`,
     [spaceId, at],
   );
+  return rowCount === 1;
 }
 
 export async function visitEntered(
@@ -170,17 +171,22 @@ export async function visitEntered(
   return rowCount === 1;
 }
 
-/** True when this closed the visit (false when it was closed already). */
+/**
+ * 'closed' when this closed the visit its entry opened, 'recorded' when the exit came first and
+ * recorded the whole visit (its entry will change nothing), null when it was closed already.
+ */
 export async function visitExited(
   tx: Queryable,
   v: { session_id: string; facility_id: string; entry_time: Date; exit_time: Date },
-): Promise<boolean> {
-  const { rowCount } = await tx.query(
+): Promise<'closed' | 'recorded' | null> {
+  const { rows } = await tx.query<{ recorded: boolean }>(
     `INSERT INTO visits (session_id, facility_id, entry_time, exit_time) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (session_id) DO UPDATE SET exit_time = EXCLUDED.exit_time WHERE visits.exit_time IS NULL`,
+     ON CONFLICT (session_id) DO UPDATE SET exit_time = EXCLUDED.exit_time WHERE visits.exit_time IS NULL
+     RETURNING xmax = 0 AS recorded`,
     [v.session_id, v.facility_id, v.entry_time, v.exit_time],
   );
-  return rowCount === 1;
+  if (rows.length === 0) return null;
+  return rows[0]!.recorded ? 'recorded' : 'closed';
 }
 
 export async function chargingStarted(
@@ -304,6 +310,16 @@ export async function recordSample(
       Math.max(peak, s.occupancy_rate),
     ],
   );
+}
+
+/** The facilities with no sample yet in the 5-minute slot starting at `slot`. */
+export async function facilitiesWithoutSample(db: Queryable, slot: Date): Promise<Set<string>> {
+  const { rows } = await db.query<{ facility_id: string }>(
+    `SELECT f.facility_id FROM analytics_facilities f
+     WHERE NOT EXISTS (SELECT 1 FROM occupancy_metrics m WHERE m.facility_id = f.facility_id AND m.timestamp = $1)`,
+    [slot],
+  );
+  return new Set(rows.map((r) => r.facility_id));
 }
 
 /**

@@ -336,3 +336,67 @@ describe('live traffic adds up', () => {
     );
   });
 });
+
+describe('the sweep', () => {
+  it('samples each facility with no sample in the 5-minute slot, once, and leaves traffic’s samples alone', async () => {
+    clock.set('2016-12-02T10:00:00Z');
+    const call = (method: string, path: string, body?: unknown) =>
+      t.request(method, path, { token: acme.adminToken, ...(body !== undefined ? { body } : {}) });
+    const newFacility = async () =>
+      (
+        await t.registerFacility(acme.adminToken, {
+          capacity_breakdown: { compact: 0, standard: 4, large: 0 },
+        })
+      ).facility_id as string;
+    const busy = await newFacility();
+    const idle = await newFacility();
+    for (const facility_id of [busy, idle])
+      expect(
+        (
+          await call('POST', '/api/v1/parking/spaces/bulk', {
+            facility_id,
+            size: 'STANDARD',
+            floor: 0,
+            aisle: 'S',
+            count: 4,
+          })
+        ).status,
+      ).toBe(201);
+    clock.set('2016-12-02T10:01:00Z');
+    const entry = await call('POST', '/api/v1/parking/sessions/entry', {
+      facility_id: busy,
+      registration_number: 'SWEEP 1',
+    });
+    expect(entry.status).toBe(201);
+    await t.drainEvents();
+
+    const pool = t.platform.pools.get('analytics')!;
+    const query = pool.query;
+    let samplesWritten = 0;
+    pool.query = ((text: unknown, ...rest: unknown[]) => {
+      if (typeof text === 'string' && text.includes('INSERT INTO occupancy_metrics')) samplesWritten++;
+      return (query as (...args: unknown[]) => unknown).call(pool, text, ...rest);
+    }) as typeof query;
+    const sweep = t.platform.services.get('analytics')!.background!.run!;
+    try {
+      clock.set('2016-12-02T10:02:00Z');
+      await sweep();
+      expect(samplesWritten).toBeGreaterThan(0);
+      const firstRound = samplesWritten;
+      clock.set('2016-12-02T10:04:00Z');
+      await sweep();
+      expect(samplesWritten).toBe(firstRound); // the same slot: nothing to sample again
+    } finally {
+      pool.query = query;
+    }
+    const { rows } = await pool.query(
+      `SELECT facility_id, occupied_spaces FROM occupancy_metrics
+       WHERE timestamp = '2016-12-02T10:00:00Z' AND facility_id = ANY($1) ORDER BY facility_id = $2 DESC`,
+      [[busy, idle], busy],
+    );
+    expect(rows).toEqual([
+      { facility_id: busy, occupied_spaces: 1 },
+      { facility_id: idle, occupied_spaces: 0 },
+    ]);
+  });
+});

@@ -130,8 +130,26 @@ describe('events delivered together', () => {
           timestamp: at(minute),
         },
       });
-    // Both spaces taken, then both freed: the batch ends empty, but was full in between.
-    await t.platform.bus.publish([entered(a, 1, 1), entered(b, 2, 2), exited(a, 1, 3), exited(b, 2, 4)]);
+    const space = (v: typeof a, type: string, minute: number) =>
+      makeEvent('/services/parking', {
+        type,
+        tenantid: acme.tenant_id,
+        facilityid: facilityId,
+        data: { space_id: v.space_id, facility_id: facilityId, size: 'STANDARD', timestamp: at(minute) },
+      } as never);
+    // Both spaces taken, then both freed: the batch ends empty, but was full in between. Each entry
+    // and exit comes with its space's event, as Parking publishes them; on RabbitMQ the events may
+    // reach the consumer in more than one batch, applied in any order.
+    await t.platform.bus.publish([
+      entered(a, 1, 1),
+      space(a, 'parking.space.occupied', 1),
+      entered(b, 2, 2),
+      space(b, 'parking.space.occupied', 2),
+      exited(a, 1, 3),
+      space(a, 'parking.space.released', 3),
+      exited(b, 2, 4),
+      space(b, 'parking.space.released', 4),
+    ]);
     await t.drainEvents();
 
     const now = (await analytics('GET', `/occupancy/${facilityId}`, acme.operatorToken)).body;
@@ -149,6 +167,67 @@ describe('events delivered together', () => {
       [facilityId],
     );
     expect(hours.rows).toEqual([{ entries: 2, exits: 2, minutes: 4, peak: 100 }]);
+  });
+
+  it('keep a space free, and count the visit once, when its exit and release came before its entry', async () => {
+    const facilityId = await facilityWith({ standard: 2 });
+    const entryTime = new Date(Date.now() - 20 * 60_000).toISOString();
+    const exitTime = new Date(Date.now() - 5 * 60_000).toISOString();
+    const v = {
+      vehicle_id: newId('vehicle'),
+      space_id: newId('space'),
+      session_id: newId('session'),
+      facility_id: facilityId,
+      registration_number: 'LATE 1',
+      vehicle_type: 'CAR',
+      customer_id: null,
+    };
+    const event = (type: string, data: Record<string, unknown>) =>
+      makeEvent('/services/parking', {
+        type,
+        tenantid: acme.tenant_id,
+        facilityid: facilityId,
+        data,
+      } as never);
+    const space = (timestamp: string) => ({
+      space_id: v.space_id,
+      facility_id: facilityId,
+      size: 'STANDARD',
+      timestamp,
+    });
+    await t.platform.bus.publish([
+      event('parking.vehicle.exited', {
+        ...v,
+        is_electric: false,
+        entry_time: entryTime,
+        exit_time: exitTime,
+        duration_hours: 0.25,
+        charge_amount: null,
+        currency: null,
+        timestamp: exitTime,
+      }),
+      event('parking.space.released', space(exitTime)),
+    ]);
+    await t.drainEvents();
+    await t.platform.bus.publish([
+      event('parking.vehicle.entered', {
+        ...v,
+        space_size: 'STANDARD',
+        timestamp: entryTime,
+        occupied_spaces: 1,
+      }),
+      event('parking.space.occupied', space(entryTime)),
+    ]);
+    await t.drainEvents();
+    const now = (await analytics('GET', `/occupancy/${facilityId}`, acme.operatorToken)).body;
+    expect(now).toMatchObject({ occupied_spaces: 0, active_sessions: 0 });
+    const hours = await t.platform.pools
+      .get('analytics')!
+      .query(
+        'SELECT sum(entries_count)::int AS entries, sum(exits_count)::int AS exits FROM performance_metrics WHERE facility_id = $1',
+        [facilityId],
+      );
+    expect(hours.rows).toEqual([{ entries: 1, exits: 1 }]);
   });
 });
 
