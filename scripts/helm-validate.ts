@@ -9,8 +9,10 @@
  *     schema defines, so the check watches which fields they read: one never read is unknown.
  *     Maps (labels, annotations, resources) are read whole, so any key is allowed in them.
  *
- * Only the kinds our chart uses are known; any other kind is an error, not a pass.
+ * Only the kinds our chart uses are known (the Prometheus Operator's ServiceMonitor by the
+ * schema its CRD publishes); any other kind is an error, not a pass.
  */
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
@@ -38,6 +40,7 @@ const models: Model[] = [
   ServiceAccount,
   Ingress,
   NetworkPolicy,
+  ServiceMonitor,
 ];
 
 export const knownKinds = models.map((m) => `${m.apiVersion}/${m.kind}`);

@@ -408,4 +408,29 @@ describe('selectors', () => {
     expect(ofKind(defaults.objects, 'NetworkPolicy')).toEqual([]);
     expect(ofKind(defaults.objects, 'Ingress')).toEqual([]);
   });
+
+  it('the ServiceMonitor, when enabled, scrapes every service of the release once, with the metrics token', () => {
+    const monitors = ofKind(fixed.objects, 'ServiceMonitor') as any[];
+    expect(monitors).toHaveLength(1);
+    const monitor = monitors[0];
+    expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+    const scraped = (ofKind(fixed.objects, 'Service') as any[]).filter((s) =>
+      selects(monitor.spec.selector.matchLabels, s.metadata.labels),
+    );
+    expect(scraped.map((s) => s.metadata.labels[monitor.spec.jobLabel]).sort()).toEqual(
+      [...serviceNames].sort(),
+    );
+    const [endpoint, ...others] = monitor.spec.endpoints;
+    expect(others).toEqual([]);
+    expect(endpoint).toMatchObject({ path: '/metrics', interval: '15s', authorization: { type: 'Bearer' } });
+    for (const service of scraped)
+      expect(service.spec.ports.map((p: any) => p.name)).toContain(endpoint.port);
+    const { name, key } = endpoint.authorization.credentials;
+    const secret = find(fixed.objects, 'Secret', name) as any;
+    expect(Buffer.from(secret.data[key], 'base64').toString()).toBe('ci-metrics-token-0123456789');
+    // Not also discovered through pod annotations, which would scrape each service twice.
+    for (const deployment of ofKind(fixed.objects, 'Deployment') as any[])
+      expect(deployment.spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
+    expect(ofKind(defaults.objects, 'ServiceMonitor')).toEqual([]);
+  });
 });

@@ -66,9 +66,21 @@ describe('Kubernetes schema validation', () => {
   });
 
   it('refuses kinds it has no schema for, rather than passing them', () => {
-    expect(kubernetesErrors({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' })[0]).toMatch(
-      /no schema for monitoring\.coreos\.com\/v1\/ServiceMonitor/,
+    expect(kubernetesErrors({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule' })[0]).toMatch(
+      /no schema for monitoring\.coreos\.com\/v1\/PrometheusRule/,
     );
+    // The Prometheus Operator's ServiceMonitor is known, by its CRD's schema.
+    expect(kubernetesErrors({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' })).toEqual([
+      'data must have required property spec',
+    ]);
+    expect(
+      kubernetesErrors({
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'm' },
+        spec: { selector: {}, endpoints: [{ port: 'http', intervall: '30s' }] },
+      }),
+    ).toEqual([expect.stringContaining('intervall')]);
     expect(
       kubernetesErrors({ apiVersion: 'autoscaling/v2beta1', kind: 'HorizontalPodAutoscaler' })[0],
     ).toMatch(/no schema/);
