@@ -55,6 +55,20 @@ export interface EventCatalog {
   };
   'parking.space.occupied': { space_id: string; facility_id: string; size: SpaceSize; timestamp: string };
   'parking.space.released': { space_id: string; facility_id: string; size: SpaceSize; timestamp: string };
+  /**
+   * Spaces registered in a facility (one event per registration, of one space or a row).
+   * `total_spaces` counts the facility's spaces after it, so a reader can tell it knows them all.
+   */
+  'parking.spaces.added': {
+    facility_id: string;
+    spaces: Array<{
+      space_id: string;
+      size: SpaceSize;
+      location: { floor: number; aisle: string; number: number };
+    }>;
+    total_spaces: number;
+    timestamp: string;
+  };
   'parking.space.status.changed': {
     space_id: string;
     facility_id: string;
@@ -290,6 +304,7 @@ export const eventTypes = [
   'parking.vehicle.exited',
   'parking.space.occupied',
   'parking.space.released',
+  'parking.spaces.added',
   'parking.space.status.changed',
   'parking.occupancy.threshold',
   'reservation.created',

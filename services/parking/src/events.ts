@@ -13,7 +13,7 @@ import { countByStatus, lockFacility, type SpaceRow } from './store/spaces.ts';
 
 /**
  * What the Parking service publishes (see EventCatalog in the kernel): vehicle entered/exited,
- * space occupied/released/status changed, and occupancy threshold crossings. It consumes
+ * space occupied/released/status changed, spaces added, and occupancy threshold crossings. It consumes
  * billing.charge.created (below) and reservation events (in reservations.ts).
  */
 
@@ -32,6 +32,32 @@ export function emitSpaceEvent(
       space_id: space.space_id,
       facility_id: space.facility_id,
       size: space.size,
+      timestamp: now.toISOString(),
+    },
+  });
+}
+
+/** Spaces just registered, for the readers that keep a directory of them (Reservation). */
+export function emitSpacesAdded(
+  emit: Emit,
+  facility: { facility_id: string; tenant_id: string },
+  spaces: SpaceRow[],
+  totalSpaces: number,
+  now: Date,
+): void {
+  emit({
+    type: 'parking.spaces.added',
+    subject: facility.facility_id,
+    tenantid: facility.tenant_id,
+    facilityid: facility.facility_id,
+    data: {
+      facility_id: facility.facility_id,
+      spaces: spaces.map((s) => ({
+        space_id: s.space_id,
+        size: s.size,
+        location: { floor: s.location_floor, aisle: s.location_aisle, number: s.location_number },
+      })),
+      total_spaces: totalSpaces,
       timestamp: now.toISOString(),
     },
   });

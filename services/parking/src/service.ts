@@ -11,7 +11,8 @@ export const parkingService: ServiceDefinition = {
   title: 'EasyParkPlus Parking service',
   description:
     'Parking spaces, vehicles, entries and exits, and live occupancy. Publishes parking.vehicle.entered, ' +
-    'parking.vehicle.exited, parking.space.occupied, parking.space.released, parking.space.status.changed and ' +
+    'parking.vehicle.exited, parking.space.occupied, parking.space.released, parking.space.status.changed, ' +
+    'parking.spaces.added and ' +
     'parking.occupancy.threshold; follows reservation events to hold booked spaces RESERVED, and billing.charge.created to keep a visit’s charge.',
   migrationsDir: join(dirname(fileURLToPath(import.meta.url)), 'migrations'),
   routes(app, runtime) {

@@ -11,7 +11,8 @@ import * as store from './store.ts';
 /**
  * What the Reservation service publishes: reservation.created, .confirmed, .cancelled, .expired,
  * .no_show and .fulfilled. It consumes parking.vehicle.entered (a driver who parked under a
- * reservation fulfils it), and on its own clock expires holds and marks no-shows.
+ * reservation fulfils it) and keeps its directory of spaces from parking.spaces.added and
+ * parking.space.status.changed; on its own clock it expires holds and marks no-shows.
  */
 
 type Row = store.ReservationRow;
@@ -106,6 +107,16 @@ function emitNoShow(emit: Emit, r: Row) {
 }
 
 export const reservationEventHandlers: EventHandlers = {
+  async 'parking.spaces.added'(tx, event) {
+    const d = event.data;
+    await store.addToDirectory(tx, d.facility_id, d.spaces, d.total_spaces);
+  },
+
+  async 'parking.space.status.changed'(tx, event) {
+    const d = event.data;
+    await store.setMaintenance(tx, d.space_id, d.current_status === 'MAINTENANCE', new Date(d.timestamp));
+  },
+
   async 'parking.vehicle.entered'(tx, event, emit) {
     const reservationId = event.data.reservation_id;
     if (!reservationId) return;

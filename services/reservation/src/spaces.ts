@@ -1,23 +1,58 @@
 import { type FacilitySpace, parkingClient } from '@easypark/parking/client';
 import type { ServiceRuntime } from '@easypark/platform';
+import * as store from './store.ts';
 
 type Size = FacilitySpace['size'];
 
 /**
- * A facility's spaces as Parking lists them, kept for a few seconds: listing a large garage on
- * every booking would cost more than the booking. A booking checks the space it is about to take
- * with Parking (`currentStatus`), so a space just put in maintenance is still never reserved.
+ * A space as a booking sees it. `status` is Parking's current one when the list was asked
+ * `live`; otherwise only a space in maintenance says so (MAINTENANCE), the others say null.
+ */
+export type BookableSpace = Omit<FacilitySpace, 'status'> & { status: FacilitySpace['status'] | null };
+
+/**
+ * A facility's spaces, from the directory this service keeps of them (parking.spaces.added and
+ * parking.space.status.changed keep it; a facility it does not fully know is listed from Parking
+ * once and saved). Reads are kept for a few seconds: many bookings at one garage read it once.
+ * A booking checks the space it is about to take with Parking (`currentStatus`), so a space just
+ * put in maintenance is still never reserved.
  */
 export function spaceDirectory(runtime: ServiceRuntime, ttlMs: number) {
   const parking = () => parkingClient(runtime.client('parking'));
-  const cache = new Map<string, { until: number; spaces: Promise<FacilitySpace[]> }>();
+  const cache = new Map<string, { until: number; spaces: Promise<BookableSpace[]> }>();
+
+  async function fromDirectory(facilityId: string, size: Size | undefined): Promise<BookableSpace[]> {
+    const known = await store.directorySpaces(runtime.pool, facilityId, size);
+    if (known)
+      return known.map(({ in_maintenance, ...s }) => ({
+        ...s,
+        status: in_maintenance ? 'MAINTENANCE' : null,
+      }));
+    const listedAt = runtime.clock.now();
+    const all = await parking().facilitySpaces(facilityId);
+    await runtime.transaction((tx) =>
+      store.saveDirectory(
+        tx,
+        facilityId,
+        all.map((s) => ({ ...s, in_maintenance: s.status === 'MAINTENANCE' })),
+        listedAt,
+      ),
+    );
+    return all.filter((s) => size === undefined || s.size === size);
+  }
+
   return {
-    list(facilityId: string, size?: Size): Promise<FacilitySpace[]> {
+    /**
+     * The facility's spaces (of one size, or all) in location order. `live`: with Parking's
+     * current statuses, for a booking about to start, which must avoid the spaces taken now.
+     */
+    list(facilityId: string, size: Size | undefined, options: { live: boolean }): Promise<BookableSpace[]> {
+      if (options.live) return parking().facilitySpaces(facilityId, size);
       const key = `${facilityId}:${size ?? '*'}`;
       const now = Date.now();
       const hit = cache.get(key);
       if (hit && hit.until > now) return hit.spaces;
-      const spaces = parking().facilitySpaces(facilityId, size);
+      const spaces = fromDirectory(facilityId, size);
       cache.set(key, { until: now + ttlMs, spaces });
       spaces.catch(() => cache.delete(key));
       if (cache.size > 10_000) cache.delete(cache.keys().next().value!);

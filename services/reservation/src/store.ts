@@ -304,3 +304,107 @@ export async function markFulfilled(
   );
   return rows[0];
 }
+
+export interface DirectorySpace {
+  space_id: string;
+  size: 'COMPACT' | 'STANDARD' | 'LARGE';
+  location: { floor: number; aisle: string; number: number };
+  in_maintenance: boolean;
+}
+
+/**
+ * The facility's spaces (of one size, or all) in Parking's location order, or null when the
+ * directory does not hold all of them yet.
+ */
+export async function directorySpaces(
+  db: Queryable,
+  facilityId: string,
+  size: string | undefined,
+): Promise<DirectorySpace[] | null> {
+  const { rows } = await db.query<{ complete: boolean; space: DirectorySpace | null }>(
+    `SELECT d.complete, CASE WHEN s.space_id IS NOT NULL THEN json_build_object(
+         'space_id', s.space_id, 'size', s.size, 'in_maintenance', s.in_maintenance,
+         'location', json_build_object('floor', s.floor, 'aisle', s.aisle, 'number', s.number)) END AS space
+     FROM space_directories d
+     LEFT JOIN directory_spaces s ON s.facility_id = d.facility_id AND ($2::text IS NULL OR s.size = $2)
+     WHERE d.facility_id = $1
+     ORDER BY abs(s.floor), s.floor, s.aisle COLLATE "C", s.number`,
+    [facilityId, size ?? null],
+  );
+  if (!rows[0]?.complete) return null;
+  return rows.flatMap((r) => (r.space ? [r.space] : []));
+}
+
+type AnnouncedSpace = Omit<DirectorySpace, 'in_maintenance'>;
+
+function spaceColumns(spaces: readonly AnnouncedSpace[]) {
+  return [
+    spaces.map((s) => s.space_id),
+    spaces.map((s) => s.size),
+    spaces.map((s) => s.location.floor),
+    spaces.map((s) => s.location.aisle),
+    spaces.map((s) => s.location.number),
+  ];
+}
+
+/** All of a facility's spaces as Parking lists them now: the directory is then complete. */
+export async function saveDirectory(
+  tx: Tx,
+  facilityId: string,
+  spaces: readonly (AnnouncedSpace & { in_maintenance: boolean })[],
+  at: Date,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO directory_spaces (space_id, facility_id, size, floor, aisle, number, in_maintenance, status_at)
+     SELECT s.space_id, $1, s.size, s.floor, s.aisle, s.number, s.in_maintenance, $8
+     FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::boolean[])
+       AS s (space_id, size, floor, aisle, number, in_maintenance)
+     ON CONFLICT (space_id) DO UPDATE SET in_maintenance = EXCLUDED.in_maintenance, status_at = EXCLUDED.status_at
+       WHERE directory_spaces.status_at IS NULL OR directory_spaces.status_at < EXCLUDED.status_at`,
+    [facilityId, ...spaceColumns(spaces), spaces.map((s) => s.in_maintenance), at],
+  );
+  await tx.query(
+    `INSERT INTO space_directories (facility_id, complete) VALUES ($1, true)
+     ON CONFLICT (facility_id) DO UPDATE SET complete = true`,
+    [facilityId],
+  );
+}
+
+/**
+ * Spaces Parking announced; the directory is complete when it now knows as many spaces as the
+ * facility has (an announcement of spaces added before the directory existed leaves it incomplete).
+ */
+export async function addToDirectory(
+  tx: Tx,
+  facilityId: string,
+  spaces: readonly AnnouncedSpace[],
+  totalSpaces: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO directory_spaces (space_id, facility_id, size, floor, aisle, number)
+     SELECT s.space_id, $1, s.size, s.floor, s.aisle, s.number
+     FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[]) AS s (space_id, size, floor, aisle, number)
+     ON CONFLICT (space_id) DO NOTHING`,
+    [facilityId, ...spaceColumns(spaces)],
+  );
+  await tx.query(
+    `INSERT INTO space_directories (facility_id, complete)
+     SELECT $1, count(*) >= $2 FROM directory_spaces WHERE facility_id = $1
+     ON CONFLICT (facility_id) DO UPDATE SET complete = EXCLUDED.complete`,
+    [facilityId, totalSpaces],
+  );
+}
+
+/** A space went into or out of maintenance at `at` (an older report arriving late changes nothing). */
+export async function setMaintenance(
+  tx: Tx,
+  spaceId: string,
+  inMaintenance: boolean,
+  at: Date,
+): Promise<void> {
+  await tx.query(
+    `UPDATE directory_spaces SET in_maintenance = $2, status_at = $3
+     WHERE space_id = $1 AND (status_at IS NULL OR status_at < $3)`,
+    [spaceId, inMaintenance, at],
+  );
+}

@@ -1,3 +1,4 @@
+import { makeEvent } from '@easypark/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reservationClient } from '../src/client.ts';
 import { type ReservationWorld, startReservationWorld } from './world.ts';
@@ -306,5 +307,112 @@ describe('for the parking service', () => {
       },
     );
     expect(outside.status).toBe(404);
+  });
+});
+
+describe('the directory of spaces', () => {
+  const db = () => w.t.platform.pools.get('reservation')!;
+  const directory = async (facilityId: string) => ({
+    complete: (
+      await db().query('SELECT complete FROM space_directories WHERE facility_id = $1', [facilityId])
+    ).rows[0]?.complete,
+    spaces: (
+      await db().query(
+        'SELECT space_id, in_maintenance FROM directory_spaces WHERE facility_id = $1 ORDER BY space_id',
+        [facilityId],
+      )
+    ).rows,
+  });
+  const byId = (spaces: any[]) =>
+    spaces
+      .map((s) => ({ space_id: s.space_id, in_maintenance: false }))
+      .sort((a, b) => (a.space_id < b.space_id ? -1 : 1));
+  const tomorrow = () => ({ start_time: w.inMinutes(24 * 60), end_time: w.inMinutes(25 * 60) });
+
+  it('learns a facility’s spaces as Parking registers them and books from what it knows', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Directory' }, 3);
+    await w.t.drainEvents();
+    expect(await directory(facility_id)).toEqual({ complete: true, spaces: byId(spaces) });
+    const standard = spaces.filter((s: any) => s.size === 'STANDARD');
+    const compact = spaces.filter((s: any) => s.size === 'COMPACT');
+
+    // Only the directory says the first space is out of use: a booking that went by Parking's list
+    // would get it.
+    await db().query('UPDATE directory_spaces SET in_maintenance = true WHERE space_id = $1', [
+      standard[0].space_id,
+    ]);
+    const booked = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      ...tomorrow(),
+    });
+    expect([booked.status, booked.body.space_id]).toEqual([201, standard[1].space_id]);
+
+    // Forgotten (as if its spaces were registered before the directory existed): the next booking
+    // lists the facility from Parking once and the directory is whole again, maintenance as Parking has it.
+    await db().query('DELETE FROM space_directories WHERE facility_id = $1', [facility_id]);
+    const small = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'COMPACT',
+      ...tomorrow(),
+    });
+    expect([small.status, small.body.space_id]).toEqual([201, compact[0].space_id]);
+    expect(await directory(facility_id)).toEqual({ complete: true, spaces: byId(spaces) });
+  });
+
+  it('knows it is incomplete when spaces are announced for a facility it never held', async () => {
+    const { facility_id, spaces } = await w.facility(
+      { name: 'Directory later', capacity_breakdown: { compact: 2, standard: 4, large: 0 } },
+      3,
+    );
+    await w.t.drainEvents();
+    await db().query('DELETE FROM directory_spaces WHERE facility_id = $1', [facility_id]);
+    await db().query('DELETE FROM space_directories WHERE facility_id = $1', [facility_id]);
+    const added = await w.t.request('POST', '/api/v1/parking/spaces', {
+      token: w.acme.adminToken,
+      body: { facility_id, size: 'STANDARD', location: { floor: 1, aisle: 'N', number: 1 } },
+    });
+    expect(added.status).toBe(201);
+    await w.t.drainEvents();
+    expect(await directory(facility_id)).toEqual({ complete: false, spaces: byId([added.body]) });
+
+    const booked = await w.reserve(w.driver.token, {
+      facility_id,
+      desired_space_size: 'STANDARD',
+      ...tomorrow(),
+    });
+    expect(booked.status).toBe(201);
+    expect(await directory(facility_id)).toEqual({ complete: true, spaces: byId([...spaces, added.body]) });
+  });
+
+  it('follows maintenance by the newest report, whatever order the reports arrive in', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Directory maintenance' }, 2);
+    await w.t.drainEvents();
+    const space = spaces.find((s: any) => s.size === 'STANDARD');
+    const report = (current_status: string, minutes: number) =>
+      makeEvent('/services/parking', {
+        type: 'parking.space.status.changed',
+        tenantid: w.acme.tenant_id,
+        facilityid: facility_id,
+        data: {
+          space_id: space.space_id,
+          facility_id,
+          size: 'STANDARD',
+          previous_status: 'AVAILABLE',
+          current_status,
+          reason: null,
+          timestamp: w.inMinutes(minutes),
+        },
+      });
+    await w.t.platform.bus.publish([report('MAINTENANCE', 2)]);
+    await w.t.drainEvents();
+    await w.t.platform.bus.publish([report('AVAILABLE', 1)]);
+    await w.t.drainEvents();
+    const inMaintenance = async () =>
+      (await directory(facility_id)).spaces.find((s) => s.space_id === space.space_id)?.in_maintenance;
+    expect(await inMaintenance()).toBe(true);
+    await w.t.platform.bus.publish([report('AVAILABLE', 3)]);
+    await w.t.drainEvents();
+    expect(await inMaintenance()).toBe(false);
   });
 });

@@ -3,8 +3,9 @@ import { type App, pageQuery, paginate, type ServiceRuntime, Type } from '@easyp
 import { facilityForStaff, staffSees } from '../access.ts';
 import type { SpaceLocation, SpaceSize } from '../domain/spaces.ts';
 import { mapDbErrors, problem } from '../errors.ts';
-import { reportOccupancyChange } from '../events.ts';
+import { emitSpacesAdded, reportOccupancyChange } from '../events.ts';
 import {
+  countSpaces,
   countSpacesOfSize,
   getSpace,
   insertSpaces,
@@ -203,6 +204,7 @@ async function createSpaces(
         { from: null, to: 'AVAILABLE', count: created.length },
         now,
       );
+      emitSpacesAdded(emit, facility, created, await countSpaces(tx, facilityId), now);
       return created;
     }),
   );

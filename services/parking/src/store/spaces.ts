@@ -52,6 +52,14 @@ export async function countSpacesOfSize(db: Queryable, facilityId: string, size:
   return rows[0]?.n ?? 0;
 }
 
+export async function countSpaces(db: Queryable, facilityId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM parking_spaces WHERE facility_id = $1',
+    [facilityId],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 export async function insertSpaces(
   tx: Queryable,
   spaces: readonly NewSpace[],

@@ -13,7 +13,7 @@ import {
 import { checkBookingWindow, isOpenThroughout } from '../domain/window.ts';
 import { problem } from '../errors.ts';
 import type { ReservationSettings } from '../settings.ts';
-import type { SpaceDirectory } from '../spaces.ts';
+import type { BookableSpace, SpaceDirectory } from '../spaces.ts';
 import * as store from '../store.ts';
 import { bookingRules, estimate } from './reservations.ts';
 import { DateTime, FacilityId, SpaceSize, VehicleType } from './schemas.ts';
@@ -61,6 +61,7 @@ export function availabilityRoutes(
       checkBookingWindow(start, end, bookingRules(facility, settings, now));
       const duration = end.getTime() - start.getTime();
       const horizon = start.getTime() + 7 * dayMs;
+      const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * 60_000;
       const spaces = await bookableSpaces(
         directory,
         pool,
@@ -68,8 +69,10 @@ export function availabilityRoutes(
         q.size,
         start,
         new Date(horizon + duration),
+        {
+          live: startsSoon,
+        },
       );
-      const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * 60_000;
       const usableNow = spaces.filter((s) => !(startsSoon && s.status === 'OCCUPIED'));
       const window = { start: start.getTime(), end: end.getTime() };
       const available = usableNow.filter((s) => isFree(s, window)).length;
@@ -128,7 +131,7 @@ export function availabilityRoutes(
       if (to.getTime() - from.getTime() > 31 * dayMs)
         throw problem('INVALID_RESERVATION_WINDOW', 'Ask for at most 31 days at a time');
       const facility = await loadFacility(runtime, request.params.facility_id);
-      const spaces = await bookableSpaces(directory, pool, facility, q.size, from, to);
+      const spaces = await bookableSpaces(directory, pool, facility, q.size, from, to, { live: false });
       const range = { start: from.getTime(), end: to.getTime() };
       return {
         facility_id: facility.facility_id,
@@ -152,7 +155,7 @@ export function availabilityRoutes(
   );
 }
 
-type SpaceWithBookings = SpaceBookings & FacilitySpace & { bookings: store.Booking[] };
+type SpaceWithBookings = SpaceBookings & BookableSpace & { bookings: store.Booking[] };
 
 /** The facility's spaces that can be reserved (not in maintenance), each with its bookings in [from, to). */
 async function bookableSpaces(
@@ -162,8 +165,11 @@ async function bookableSpaces(
   size: FacilitySpace['size'] | undefined,
   from: Date,
   to: Date,
+  options: { live: boolean },
 ): Promise<SpaceWithBookings[]> {
-  const spaces = (await directory.list(facility.facility_id, size)).filter((s) => s.status !== 'MAINTENANCE');
+  const spaces = (await directory.list(facility.facility_id, size, options)).filter(
+    (s) => s.status !== 'MAINTENANCE',
+  );
   const bookings = await store.activeBookings(db, facility.facility_id, size, from, to);
   const bySpace = new Map<string, store.Booking[]>();
   for (const b of bookings) bySpace.set(b.space_id, [...(bySpace.get(b.space_id) ?? []), b]);

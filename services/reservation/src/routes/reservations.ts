@@ -2,7 +2,6 @@ import { quoteStay } from '@easypark/billing/tariff';
 import type { FacilityConfig } from '@easypark/facility/client';
 import { facilityClient } from '@easypark/facility/client';
 import { fromMajor, newId, type Principal } from '@easypark/kernel';
-import type { FacilitySpace } from '@easypark/parking/client';
 import {
   type App,
   decodeCursor,
@@ -22,7 +21,7 @@ import { arrivalWindow, cancellationFee, checkBookingWindow } from '../domain/wi
 import { problem } from '../errors.ts';
 import { emitCancelled, emitConfirmed, emitCreated, emitExpired } from '../events.ts';
 import type { ReservationSettings } from '../settings.ts';
-import type { SpaceDirectory } from '../spaces.ts';
+import type { BookableSpace, SpaceDirectory } from '../spaces.ts';
 import * as store from '../store.ts';
 import { parkingDetails, reservationView } from '../views.ts';
 import { DateTime, FacilityId, IdOf, ReservationId, SpaceSize, VehicleType } from './schemas.ts';
@@ -89,7 +88,7 @@ export function reservationRoutes(
       checkBookingWindow(start, end, bookingRules(facility, settings, now));
       const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * minuteMs;
       const candidates = reservableSpaces(
-        await spaces.list(facility.facility_id, body.desired_space_size),
+        await spaces.list(facility.facility_id, body.desired_space_size, { live: startsSoon }),
         body,
         startsSoon,
       );
@@ -267,12 +266,12 @@ export function reservationRoutes(
 
 /** The spaces that may be booked, best first; a requested space_id must be one of them. */
 function reservableSpaces(
-  spaces: FacilitySpace[],
+  spaces: BookableSpace[],
   body: { space_id?: string | undefined; desired_space_size: string },
   startsSoon: boolean,
-): FacilitySpace[] {
+): BookableSpace[] {
   // A space in maintenance is never reserved; a car parked now blocks a window about to start.
-  const usable = (s: FacilitySpace) => s.status !== 'MAINTENANCE' && !(startsSoon && s.status === 'OCCUPIED');
+  const usable = (s: BookableSpace) => s.status !== 'MAINTENANCE' && !(startsSoon && s.status === 'OCCUPIED');
   if (body.space_id !== undefined) {
     const space = spaces.find((s) => s.space_id === body.space_id);
     if (!space) throw problem('SPACE_NOT_FOUND', `No ${body.desired_space_size} space ${body.space_id} here`);
@@ -292,7 +291,7 @@ function reservableSpaces(
 async function placeHold(
   tx: Tx,
   directory: SpaceDirectory,
-  choice: { candidates: FacilitySpace[]; startsSoon: boolean; spaceRequested: boolean },
+  choice: { candidates: BookableSpace[]; startsSoon: boolean; spaceRequested: boolean },
   fields: Omit<
     store.NewReservation,
     'space_id' | 'space_floor' | 'space_aisle' | 'space_number' | 'confirmation_code'
