@@ -22,23 +22,20 @@ export function spaceDirectory(runtime: ServiceRuntime, ttlMs: number) {
   const cache = new Map<string, { until: number; spaces: Promise<BookableSpace[]> }>();
 
   async function fromDirectory(facilityId: string, size: Size | undefined): Promise<BookableSpace[]> {
-    const known = await store.directorySpaces(runtime.pool, facilityId, size);
-    if (known)
-      return known.map(({ in_maintenance, ...s }) => ({
+    let spaces = await store.directorySpaces(runtime.pool, facilityId, size);
+    if (!spaces) {
+      const listedAt = runtime.clock.now();
+      const all = (await parking().facilitySpaces(facilityId)).map(({ status, ...s }) => ({
         ...s,
-        status: in_maintenance ? 'MAINTENANCE' : null,
+        in_maintenance: status === 'MAINTENANCE',
       }));
-    const listedAt = runtime.clock.now();
-    const all = await parking().facilitySpaces(facilityId);
-    await runtime.transaction((tx) =>
-      store.saveDirectory(
-        tx,
-        facilityId,
-        all.map((s) => ({ ...s, in_maintenance: s.status === 'MAINTENANCE' })),
-        listedAt,
-      ),
-    );
-    return all.filter((s) => size === undefined || s.size === size);
+      await runtime.transaction((tx) => store.saveDirectory(tx, facilityId, all, listedAt));
+      spaces = all.filter((s) => size === undefined || s.size === size);
+    }
+    return spaces.map(({ in_maintenance, ...s }) => ({
+      ...s,
+      status: in_maintenance ? 'MAINTENANCE' : null,
+    }));
   }
 
   return {

@@ -6,7 +6,6 @@ import { mapDbErrors, problem } from '../errors.ts';
 import { emitSpacesAdded, reportOccupancyChange } from '../events.ts';
 import {
   countSpaces,
-  countSpacesOfSize,
   getSpace,
   insertSpaces,
   listSpaces,
@@ -176,7 +175,7 @@ async function createSpaces(
   const rows = await mapDbErrors(() =>
     runtime.transaction(async (tx, emit) => {
       await lockFacility(tx, 'capacity', facilityId);
-      const existing = await countSpacesOfSize(tx, facilityId, size);
+      const existing = await countSpaces(tx, facilityId, size);
       if (existing + locations.length > capacity) {
         throw problem(
           'FACILITY_CAPACITY_EXCEEDED',

@@ -44,18 +44,11 @@ export async function lockFacility(
   ]);
 }
 
-export async function countSpacesOfSize(db: Queryable, facilityId: string, size: SpaceSize): Promise<number> {
+/** The facility's spaces of one size, or of all sizes. */
+export async function countSpaces(db: Queryable, facilityId: string, size?: SpaceSize): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM parking_spaces WHERE facility_id = $1 AND size = $2',
-    [facilityId, size],
-  );
-  return rows[0]?.n ?? 0;
-}
-
-export async function countSpaces(db: Queryable, facilityId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM parking_spaces WHERE facility_id = $1',
-    [facilityId],
+    'SELECT count(*)::int AS n FROM parking_spaces WHERE facility_id = $1 AND ($2::text IS NULL OR size = $2)',
+    [facilityId, size ?? null],
   );
   return rows[0]?.n ?? 0;
 }
@@ -151,13 +144,13 @@ export async function setSpaceStatus(
   return rows[0]!;
 }
 
+/** A space just occupied, and when it last changed before that (when it was freed, say). */
+export type TakenSpace = SpaceRow & { available_since: Date };
+
 /**
  * Occupies one named space if it is free and fits. The row lock makes racing entries queue
  * here; each re-reads the committed status, so only the first finds it AVAILABLE.
  */
-/** A space just occupied, and when it last changed before that (when it was freed, say). */
-export type TakenSpace = SpaceRow & { available_since: Date };
-
 export async function occupySpace(
   tx: Queryable,
   spaceId: string,
