@@ -28,6 +28,8 @@ import {
   type BenchPlatform,
   benchPlatform,
   concurrency,
+  cpuPer,
+  cpuUsed,
   drive,
   exitToInvoice,
   externalUrl,
@@ -51,10 +53,14 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
       return true;
     };
     await drive(2000, pair('W')); // warm-up
+    await bench.platform.drain();
+    const cpuBefore = cpuUsed();
     const run = await drive(seconds * 1000, pair('R'));
     const drainStart = Date.now();
     await bench.platform.drain();
     const drained = (Date.now() - drainStart) / 1000;
+    // Everything a pair set going, its events' consumers included, is done by now.
+    const cpu = cpuPer(cpuBefore, cpuUsed(), run.done);
     const live = await entryToStream(bench, facilityId);
     const billed = await exitToInvoice(bench, () => facilityId);
     return [
@@ -71,6 +77,11 @@ async function entryExitThroughput(label: string, serverUrl: string | undefined)
         value: drained,
         unit: 's',
       },
+      cpuRow(
+        `CPU per entry+exit pair (${label})`,
+        cpu,
+        'over the run and the drain after it, consumers included',
+      ),
       {
         name: `entry → occupancy on the SSE stream, p50 (${label})`,
         value: round(live.p50),
@@ -367,8 +378,10 @@ async function rawCeiling(label: string, serverUrl: string): Promise<Result[]> {
   await runFor(1000);
   inserts = 0;
   const started = Date.now();
+  const cpuBefore = cpuUsed();
   await runFor(seconds * 1000);
   const perSecond = inserts / ((Date.now() - started) / 1000);
+  const cpu = cpuPer(cpuBefore, cpuUsed(), inserts);
   await http.close();
   await app.close();
   await pool.query('DROP TABLE bench_raw');
@@ -380,7 +393,24 @@ async function rawCeiling(label: string, serverUrl: string): Promise<Result[]> {
       unit: 'inserts/s',
       detail: `${concurrency} clients`,
     },
+    cpuRow(`CPU per raw insert (${label})`, cpu, 'over the run'),
   ];
+}
+
+/**
+ * CPU per operation: this process (the bench client, the gateway and every service, or the bare
+ * route) and PostgreSQL's processes on this machine, from /proc.
+ */
+function cpuRow(name: string, cpu: ReturnType<typeof cpuPer>, over: string): Result {
+  return {
+    name,
+    value: round(cpu.node + (cpu.postgres ?? 0)),
+    unit: 'ms CPU',
+    detail:
+      cpu.postgres === null
+        ? `this process ${round(cpu.node)} ms (PostgreSQL runs elsewhere: not counted), ${over}`
+        : `this process ${round(cpu.node)} ms, PostgreSQL ${round(cpu.postgres)} ms, ${over}`,
+  };
 }
 
 /** Starts `npm start` as a user would (with the demo), waits, and reads the resident memory. */
@@ -428,11 +458,13 @@ async function memoryAtRest(): Promise<Result[]> {
 function ratioToCeiling(ceiling: Result[], platform: Result[]): Result {
   const raw = ceiling.find((r) => r.unit === 'inserts/s')!.value;
   const pairs = platform.find((r) => r.unit === 'pairs/s')!.value;
+  const insertCpu = ceiling.find((r) => r.unit === 'ms CPU')!.value;
+  const pairCpu = platform.find((r) => r.unit === 'ms CPU')!.value;
   return {
     name: 'entries+exits through the gateway ÷ raw ceiling (Debian PostgreSQL)',
     value: round((2 * pairs) / raw),
     unit: 'ratio',
-    detail: `${2 * pairs} requests/s against ${raw} inserts/s; the target is at least 0.25`,
+    detail: `${2 * pairs} requests/s against ${raw} inserts/s; the target is at least 0.25; in CPU a pair costs ${Math.round(pairCpu / insertCpu)} inserts`,
   };
 }
 

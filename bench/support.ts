@@ -1,6 +1,8 @@
 /** What every bench shares: its settings, the result row, the platform it runs against and the client loop. */
+
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, dropDatabase, tokenKeys } from '@easypark/platform';
@@ -161,7 +163,50 @@ export async function drive(
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { perSecond: done / ((Date.now() - started) / 1000), p50: pct(50), p99: pct(99) };
+  return { done, perSecond: done / ((Date.now() - started) / 1000), p50: pct(50), p99: pct(99) };
+}
+
+const ticksPerSecond = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time used so far, in ms, by this process and by every PostgreSQL process on the machine
+ * (read from /proc; null where there is none, as on a remote server). A backend that exits
+ * between two readings takes its time with it; the pools here keep theirs open.
+ */
+export function cpuUsed(): { node: number; postgres: number | null } {
+  const own = process.cpuUsage();
+  let postgres: number | null = null;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // it ended while we looked
+    }
+    if (!stat.includes('(postgres)')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    postgres = (postgres ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  }
+  return { node: (own.user + own.system) / 1000, postgres };
+}
+
+/** CPU per operation between two readings of cpuUsed, for `count` operations. */
+export function cpuPer(
+  before: ReturnType<typeof cpuUsed>,
+  after: ReturnType<typeof cpuUsed>,
+  count: number,
+): { node: number; postgres: number | null } {
+  return {
+    node: (after.node - before.node) / count,
+    postgres:
+      before.postgres === null || after.postgres === null ? null : (after.postgres - before.postgres) / count,
+  };
 }
 
 /**
