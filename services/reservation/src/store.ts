@@ -347,13 +347,14 @@ function spaceColumns(spaces: readonly AnnouncedSpace[]) {
   ];
 }
 
-/** All of a facility's spaces as Parking lists them now: the directory is then complete. */
+/** All of a facility's spaces as Parking lists them now: the directory is complete unless an announcement of later spaces came first. */
 export async function saveDirectory(
   tx: Tx,
   facilityId: string,
   spaces: readonly (AnnouncedSpace & { in_maintenance: boolean })[],
   at: Date,
 ): Promise<void> {
+  await lockDirectory(tx, facilityId, spaces.length);
   await tx.query(
     `INSERT INTO directory_spaces (space_id, facility_id, size, floor, aisle, number, in_maintenance, status_at)
      SELECT s.space_id, $1, s.size, s.floor, s.aisle, s.number, s.in_maintenance, $8
@@ -363,16 +364,36 @@ export async function saveDirectory(
        WHERE directory_spaces.status_at IS NULL OR directory_spaces.status_at < EXCLUDED.status_at`,
     [facilityId, ...spaceColumns(spaces), spaces.map((s) => s.in_maintenance), at],
   );
+  await settleCompleteness(tx, facilityId);
+}
+
+/**
+ * Takes the facility's directory row until commit, first, so that announcements and loads of one
+ * facility apply one after the other (and never wait on each other's spaces the other way round)
+ * and each counts what the one before added; remembers the largest total announced.
+ */
+async function lockDirectory(tx: Tx, facilityId: string, total: number): Promise<void> {
   await tx.query(
-    `INSERT INTO space_directories (facility_id, complete) VALUES ($1, true)
-     ON CONFLICT (facility_id) DO UPDATE SET complete = true`,
+    `INSERT INTO space_directories (facility_id, complete, announced_total) VALUES ($1, false, $2)
+     ON CONFLICT (facility_id) DO UPDATE
+       SET announced_total = greatest(space_directories.announced_total, EXCLUDED.announced_total)`,
+    [facilityId, total],
+  );
+}
+
+async function settleCompleteness(tx: Tx, facilityId: string): Promise<void> {
+  await tx.query(
+    `UPDATE space_directories
+     SET complete = (SELECT count(*) FROM directory_spaces WHERE facility_id = $1) >= announced_total
+     WHERE facility_id = $1`,
     [facilityId],
   );
 }
 
 /**
- * Spaces Parking announced; the directory is complete when it now knows as many spaces as the
- * facility has (an announcement of spaces added before the directory existed leaves it incomplete).
+ * Spaces Parking announced; the directory is complete when it knows as many spaces as the largest
+ * total announced (an announcement of spaces added before the directory existed, or one applied
+ * before an earlier one, leaves it incomplete).
  */
 export async function addToDirectory(
   tx: Tx,
@@ -380,6 +401,7 @@ export async function addToDirectory(
   spaces: readonly AnnouncedSpace[],
   totalSpaces: number,
 ): Promise<void> {
+  await lockDirectory(tx, facilityId, totalSpaces);
   await tx.query(
     `INSERT INTO directory_spaces (space_id, facility_id, size, floor, aisle, number)
      SELECT s.space_id, $1, s.size, s.floor, s.aisle, s.number
@@ -387,12 +409,7 @@ export async function addToDirectory(
      ON CONFLICT (space_id) DO NOTHING`,
     [facilityId, ...spaceColumns(spaces)],
   );
-  await tx.query(
-    `INSERT INTO space_directories (facility_id, complete)
-     SELECT $1, count(*) >= $2 FROM directory_spaces WHERE facility_id = $1
-     ON CONFLICT (facility_id) DO UPDATE SET complete = EXCLUDED.complete`,
-    [facilityId, totalSpaces],
-  );
+  await settleCompleteness(tx, facilityId);
 }
 
 /** A space went into or out of maintenance at `at` (an older report arriving late changes nothing). */

@@ -1,4 +1,4 @@
-import { makeEvent } from '@easypark/kernel';
+import { makeEvent, newId } from '@easypark/kernel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reservationClient } from '../src/client.ts';
 import { type ReservationWorld, startReservationWorld } from './world.ts';
@@ -383,6 +383,38 @@ describe('the directory of spaces', () => {
     });
     expect(booked.status).toBe(201);
     expect(await directory(facility_id)).toEqual({ complete: true, spaces: byId([...spaces, added.body]) });
+  });
+
+  it('is complete only once it holds the largest total announced, whatever order the announcements come in', async () => {
+    const facility_id = newId('facility');
+    let number = 0;
+    const announcement = (count: number, total: number) =>
+      makeEvent('/services/parking', {
+        type: 'parking.spaces.added',
+        tenantid: w.acme.tenant_id,
+        facilityid: facility_id,
+        data: {
+          facility_id,
+          spaces: Array.from({ length: count }, () => ({
+            space_id: newId('space'),
+            size: 'STANDARD',
+            location: { floor: 0, aisle: 'A', number: ++number },
+          })),
+          total_spaces: total,
+          timestamp: w.inMinutes(0),
+        },
+      });
+    // Registered as 3, then 2, then 3 more spaces; applied last first.
+    const [first, second, third] = [announcement(3, 3), announcement(2, 5), announcement(3, 8)];
+    const completeAfter = async (event: ReturnType<typeof announcement>) => {
+      await w.t.platform.bus.publish([event]);
+      await w.t.drainEvents();
+      const now = await directory(facility_id);
+      return [now.complete, now.spaces.length];
+    };
+    expect(await completeAfter(third)).toEqual([false, 3]);
+    expect(await completeAfter(second)).toEqual([false, 5]); // as many as it said, but 8 were announced
+    expect(await completeAfter(first)).toEqual([true, 8]);
   });
 
   it('follows maintenance by the newest report, whatever order the reports arrive in', async () => {
