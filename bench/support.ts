@@ -1,5 +1,4 @@
 /** What every bench shares: its settings, the result row, the platform it runs against and the client loop. */
-
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -347,7 +347,10 @@ function spaceColumns(spaces: readonly AnnouncedSpace[]) {
   ];
 }
 
-/** All of a facility's spaces as Parking lists them now: the directory is complete unless an announcement of later spaces came first. */
+/**
+ * All of a facility's spaces as Parking lists them now: the directory is complete unless an
+ * announcement of later spaces came first.
+ */
 export async function saveDirectory(
   tx: Tx,
   facilityId: string,
