@@ -335,6 +335,44 @@ export async function directorySpaces(
   return rows.flatMap((r) => (r.space ? [r.space] : []));
 }
 
+/** Whether the directory holds all of the facility's spaces Parking announced. */
+export async function directoryComplete(db: Queryable, facilityId: string): Promise<boolean> {
+  const { rows } = await db.query<{ complete: boolean }>(
+    'SELECT complete FROM space_directories WHERE facility_id = $1',
+    [facilityId],
+  );
+  return rows[0]?.complete ?? false;
+}
+
+/**
+ * The first `limit` spaces of the size in the directory, in location order, that a booking of
+ * [from, to) can take: not in maintenance, not in `skip`, and with no active reservation
+ * overlapping the window. Chosen here, in the order of an index, so a booking reads a few dozen
+ * rows however large the garage.
+ */
+export async function freeDirectorySpaces(
+  db: Queryable,
+  facilityId: string,
+  size: string,
+  window: { from: Date; to: Date },
+  skip: readonly string[],
+  limit: number,
+): Promise<DirectorySpace[]> {
+  const { rows } = await db.query<DirectorySpace>(
+    `SELECT s.space_id, s.size, s.in_maintenance,
+       json_build_object('floor', s.floor, 'aisle', s.aisle, 'number', s.number) AS location
+     FROM directory_spaces s
+     WHERE s.facility_id = $1 AND s.size = $2 AND NOT s.in_maintenance AND s.space_id <> ALL($5::text[])
+       AND NOT EXISTS (
+         SELECT 1 FROM reservations r
+         WHERE r.space_id = s.space_id AND r.status = ANY($6::text[]) AND r.start_time < $4 AND r.end_time > $3)
+     ORDER BY abs(s.floor), s.floor, s.aisle COLLATE "C", s.number
+     LIMIT $7`,
+    [facilityId, size, window.from, window.to, skip, activeStatuses, limit],
+  );
+  return rows;
+}
+
 type AnnouncedSpace = Omit<DirectorySpace, 'in_maintenance'>;
 
 function spaceColumns(spaces: readonly AnnouncedSpace[]) {

@@ -360,6 +360,36 @@ describe('the directory of spaces', () => {
     expect(await directory(facility_id)).toEqual({ complete: true, spaces: byId(spaces) });
   });
 
+  it('books the first space in location order free for the whole window, however many are taken', async () => {
+    const { facility_id, spaces } = await w.facility({ name: 'Directory order' }, 40);
+    await w.t.drainEvents();
+    const standard = spaces.filter((s: any) => s.size === 'STANDARD').map((s: any) => s.space_id);
+    const window = tomorrow();
+    const book = async (times: { start_time: string; end_time: string }) => {
+      const answer = await w.reserve(w.driver.token, {
+        facility_id,
+        desired_space_size: 'STANDARD',
+        ...times,
+      });
+      expect(answer.status).toBe(201);
+      return answer.body;
+    };
+    const first: any[] = [];
+    for (let i = 0; i < 35; i++) first.push(await book(window));
+    expect(first.map((r) => r.space_id)).toEqual(standard.slice(0, 35));
+
+    // Overlapping the window by an hour: past the 35 taken, more than one look of 32 spaces.
+    const later = { start_time: w.inMinutes(25 * 60 - 30), end_time: w.inMinutes(26 * 60) };
+    expect((await book(later)).space_id).toBe(standard[35]);
+    // Back to back with the window: the first space is free again.
+    expect((await book({ start_time: window.end_time, end_time: w.inMinutes(25 * 60 + 30) })).space_id).toBe(
+      standard[0],
+    );
+    // A cancelled hold frees its space for the window.
+    expect((await w.cancel(w.driver.token, first[3].reservation_id)).status).toBe(200);
+    expect((await book(window)).space_id).toBe(standard[3]);
+  });
+
   it('knows it is incomplete when spaces are announced for a facility it never held', async () => {
     const { facility_id, spaces } = await w.facility(
       { name: 'Directory later', capacity_breakdown: { compact: 2, standard: 4, large: 0 } },

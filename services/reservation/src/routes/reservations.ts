@@ -87,11 +87,17 @@ export function reservationRoutes(
       const end = new Date(body.end_time);
       checkBookingWindow(start, end, bookingRules(facility, settings, now));
       const startsSoon = start.getTime() - now.getTime() < settings.imminentMinutes * minuteMs;
-      const candidates = reservableSpaces(
-        await spaces.list(facility.facility_id, body.desired_space_size, { live: startsSoon }),
-        body,
-        startsSoon,
-      );
+      // A booking about to start (it must avoid the spaces taken now) or of a named space picks
+      // from the list; any other gets its space from the directory, chosen in its transaction.
+      const listed =
+        startsSoon || body.space_id !== undefined
+          ? reservableSpaces(
+              await spaces.list(facility.facility_id, body.desired_space_size, { live: startsSoon }),
+              body,
+              startsSoon,
+            )
+          : null;
+      if (!listed) await spaces.ensureComplete(facility.facility_id);
       const vehicleType = body.vehicle_type ?? 'CAR';
       const quote = await estimate(runtime, facility, vehicleType, start, end);
       const created = await runtime.transaction((tx, emit) =>
@@ -104,7 +110,7 @@ export function reservationRoutes(
             status: 201,
           },
           async () => {
-            const choice = { candidates, startsSoon, spaceRequested: body.space_id !== undefined };
+            const choice = { listed, startsSoon, spaceRequested: body.space_id !== undefined };
             const row = await placeHold(tx, spaces, choice, {
               reservation_id: newId('reservation'),
               tenant_id: facility.tenant_id,
@@ -284,22 +290,26 @@ function reservableSpaces(
 }
 
 /**
- * Inserts the reservation on the first candidate with no active reservation overlapping the
- * window. The exclusion constraint is the guarantee; a per-space lock keeps simultaneous writers
- * of one space in line, and a writer that finds the space taken tries the spaces left.
+ * Inserts the reservation on the first free space: of the `listed` ones, or from the directory.
+ * The exclusion constraint is the guarantee; a per-space lock keeps simultaneous writers of one
+ * space in line, and a writer that finds the space taken tries the spaces left.
  */
 async function placeHold(
   tx: Tx,
   directory: SpaceDirectory,
-  choice: { candidates: BookableSpace[]; startsSoon: boolean; spaceRequested: boolean },
+  choice: { listed: BookableSpace[] | null; startsSoon: boolean; spaceRequested: boolean },
   fields: Omit<
     store.NewReservation,
     'space_id' | 'space_floor' | 'space_aisle' | 'space_number' | 'confirmation_code'
   >,
 ): Promise<store.ReservationRow> {
-  const { candidates, startsSoon, spaceRequested } = choice;
+  const { listed, startsSoon, spaceRequested } = choice;
   const unusable = new Set<string>();
-  for (let attempt = 0; attempt <= candidates.length + 2; attempt++) {
+  const window = { from: fields.start_time, to: fields.end_time };
+  /** The spaces free for the window, best first; up to 32 from the directory. */
+  const freeSpaces = async (): Promise<BookableSpace[]> => {
+    if (!listed)
+      return directory.freeForWindow(tx, fields.facility_id, fields.desired_size, window, [...unusable], 32);
     const bookings = await store.activeBookings(
       tx,
       fields.facility_id,
@@ -308,7 +318,10 @@ async function placeHold(
       fields.end_time,
     );
     const taken = new Set(bookings.map((b) => b.space_id));
-    const free = candidates.filter((s) => !taken.has(s.space_id) && !unusable.has(s.space_id));
+    return listed.filter((s) => !taken.has(s.space_id) && !unusable.has(s.space_id));
+  };
+  for (let attempt = 0; attempt <= (listed?.length ?? 32) + 2; attempt++) {
+    const free = await freeSpaces();
     if (free.length === 0) break;
     // A free space nobody else is booking right now; if all are being booked, wait for the best.
     const best = free.slice(0, 32).map((s) => s.space_id);
