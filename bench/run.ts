@@ -332,6 +332,18 @@ async function ocppThroughput(label: string, serverUrl: string | undefined): Pro
       },
     ];
   } finally {
+    // Charges are stopped at the stations before they leave: a station that vanishes mid-charge
+    // is a fault the service logs (its session interrupted, its limit no longer settable).
+    await Promise.all(stations.map((station) => station.stopFromStation().catch(() => {})));
+    const charging = bench.platform.pools.get('charging')!;
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      const { rows } = await charging.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM charging_sessions WHERE status IN ('ACTIVE', 'PAUSED')`,
+      );
+      if (rows[0]!.n === 0) break;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    await bench.platform.drain();
     await Promise.all(stations.map((station) => station.disconnect().catch(() => {})));
     await bench.close();
   }
