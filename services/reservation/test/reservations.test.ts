@@ -378,7 +378,7 @@ describe('the directory of spaces', () => {
     for (let i = 0; i < 35; i++) first.push(await book(window));
     expect(first.map((r) => r.space_id)).toEqual(standard.slice(0, 35));
 
-    // Overlapping the window by an hour: past the 35 taken, more than one look of 32 spaces.
+    // Overlapping the window by half an hour: past the 35 taken, more than one look of 32 spaces.
     const later = { start_time: w.inMinutes(25 * 60 - 30), end_time: w.inMinutes(26 * 60) };
     expect((await book(later)).space_id).toBe(standard[35]);
     // Back to back with the window: the first space is free again.
