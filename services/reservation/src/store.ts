@@ -305,6 +305,9 @@ export async function markFulfilled(
   return rows[0];
 }
 
+/** Parking's location order of spaces; directory_spaces_in_order is indexed the same way. */
+const locationOrder = 'abs(s.floor), s.floor, s.aisle COLLATE "C", s.number';
+
 export interface DirectorySpace {
   space_id: string;
   size: 'COMPACT' | 'STANDARD' | 'LARGE';
@@ -328,7 +331,7 @@ export async function directorySpaces(
      FROM space_directories d
      LEFT JOIN directory_spaces s ON s.facility_id = d.facility_id AND ($2::text IS NULL OR s.size = $2)
      WHERE d.facility_id = $1
-     ORDER BY abs(s.floor), s.floor, s.aisle COLLATE "C", s.number`,
+     ORDER BY ${locationOrder}`,
     [facilityId, size ?? null],
   );
   if (!rows[0]?.complete) return null;
@@ -366,7 +369,7 @@ export async function freeDirectorySpaces(
        AND NOT EXISTS (
          SELECT 1 FROM reservations r
          WHERE r.space_id = s.space_id AND r.status = ANY($6::text[]) AND r.start_time < $4 AND r.end_time > $3)
-     ORDER BY abs(s.floor), s.floor, s.aisle COLLATE "C", s.number
+     ORDER BY ${locationOrder}
      LIMIT $7`,
     [facilityId, size, window.from, window.to, skip, activeStatuses, limit],
   );

@@ -304,12 +304,21 @@ async function placeHold(
   >,
 ): Promise<store.ReservationRow> {
   const { listed, startsSoon, spaceRequested } = choice;
+  /** How many of the best free spaces a writer tries to lock at once. */
+  const tried = 32;
   const unusable = new Set<string>();
   const window = { from: fields.start_time, to: fields.end_time };
-  /** The spaces free for the window, best first; up to 32 from the directory. */
+  /** The spaces free for the window, best first; from the directory, as many as are tried at once. */
   const freeSpaces = async (): Promise<BookableSpace[]> => {
     if (!listed)
-      return directory.freeForWindow(tx, fields.facility_id, fields.desired_size, window, [...unusable], 32);
+      return directory.freeForWindow(
+        tx,
+        fields.facility_id,
+        fields.desired_size,
+        window,
+        [...unusable],
+        tried,
+      );
     const bookings = await store.activeBookings(
       tx,
       fields.facility_id,
@@ -320,11 +329,11 @@ async function placeHold(
     const taken = new Set(bookings.map((b) => b.space_id));
     return listed.filter((s) => !taken.has(s.space_id) && !unusable.has(s.space_id));
   };
-  for (let attempt = 0; attempt <= (listed?.length ?? 32) + 2; attempt++) {
+  for (let attempt = 0; attempt <= (listed?.length ?? tried) + 2; attempt++) {
     const free = await freeSpaces();
     if (free.length === 0) break;
     // A free space nobody else is booking right now; if all are being booked, wait for the best.
-    const best = free.slice(0, 32).map((s) => s.space_id);
+    const best = free.slice(0, tried).map((s) => s.space_id);
     let spaceId = await store.lockFirstUnbusySpace(tx, best);
     if (spaceId === null) {
       spaceId = best[0]!;
